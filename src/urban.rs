@@ -1,0 +1,110 @@
+//! Urban settlements (tettsteder): residents and area by settlement and municipality.
+//!
+//! SSB publishes, for 1 January of each year, every urban settlement with its
+//! residents, area (km²) and density, split by municipality where a settlement spans
+//! several (StatBank table 04859 and the published table "Tettsteder. Folkemengde og
+//! areal, etter kommune"). [`settlements`] loads one year as a tidy frame:
+//!
+//! | column | type | meaning |
+//! |---|---|---|
+//! | `settlement_code` | str | `0001` … |
+//! | `settlement` | str | e.g. `Stavanger/Sandnes` |
+//! | `municipality_code` | str | municipality of the row (codes valid that year) |
+//! | `municipality` | str | its name |
+//! | `row_type` | str | `single_kommune`, `total_split` (a settlement spanning several municipalities) or `split_part` (its part in one) |
+//! | `residents` | i64 | residents |
+//! | `area_km2` | f64 | area in km² |
+//! | `density` | f64 | residents per km² |
+//!
+//! To count each person once, sum either the rows that are not `split_part`
+//! (per settlement) or the rows that are not `total_split` (per municipality).
+//!
+//! Offline the data comes from `<STATBANK_OFFLINE>/tettsteder/tettsteder-<year>.csv`.
+//! The per-municipality split is not offered by StatBank's API, so the live source
+//! answers with a clear error for now.
+
+use std::sync::Arc;
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::source::Source;
+
+/// The years of settlement data the source has.
+pub fn years(source: &Source) -> Result<Vec<i32>> {
+    match source {
+        Source::Offline(o) => {
+            let dir = o.dir().join("tettsteder");
+            let entries = std::fs::read_dir(&dir).map_err(|e| Error::io("listing", &dir, e))?;
+            let mut years: Vec<i32> = entries
+                .filter_map(|e| e.ok())
+                .filter_map(|e| {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    name.strip_prefix("tettsteder-")?.strip_suffix(".csv")?.parse().ok()
+                })
+                .collect();
+            years.sort_unstable();
+            Ok(years)
+        }
+        Source::Online(_) => Err(online_unsupported()),
+    }
+}
+
+fn online_unsupported() -> Error {
+    Error::Query(
+        "settlements by municipality are not in StatBank's API (table 04859 has no municipality split); \
+         set STATBANK_OFFLINE to a snapshot with tettsteder/tettsteder-<year>.csv"
+            .into(),
+    )
+}
+
+/// Urban settlements on 1 January of `year` (see the module docs for the columns).
+pub fn settlements(source: &Source, year: i32) -> Result<DataFrame> {
+    let Source::Offline(o) = source else {
+        return Err(online_unsupported());
+    };
+    let path = o.dir().join("tettsteder").join(format!("tettsteder-{year}.csv"));
+    if !path.is_file() {
+        let have = years(source).unwrap_or_default();
+        return Err(Error::Query(format!(
+            "no urban-settlement data for {year} in the snapshot ({}); available years: {have:?}",
+            path.display()
+        )));
+    }
+    let schema = Schema::from_iter([
+        Field::new("tettstednr".into(), DataType::String),
+        Field::new("tettstednavn".into(), DataType::String),
+        Field::new("kommunenr".into(), DataType::String),
+        Field::new("kommunenavn".into(), DataType::String),
+        Field::new("row_type".into(), DataType::String),
+        Field::new("bosatte".into(), DataType::Int64),
+        Field::new("areal_km2".into(), DataType::Float64),
+        Field::new("bosatte_per_km2".into(), DataType::Float64),
+    ]);
+    let df = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_schema(Some(Arc::new(schema)))
+        .try_into_reader_with_file_path(Some(path.clone()))?
+        .finish()
+        .map_err(|e| Error::Query(format!("reading {}: {e}", path.display())))?;
+    let df = df
+        .lazy()
+        .select([
+            col("tettstednr").alias("settlement_code"),
+            col("tettstednavn").alias("settlement"),
+            col("kommunenr").alias("municipality_code"),
+            col("kommunenavn").alias("municipality"),
+            col("row_type"),
+            col("bosatte").alias("residents"),
+            col("areal_km2").alias("area_km2"),
+            col("bosatte_per_km2").alias("density"),
+        ])
+        .collect()?;
+    let bad = df.column("row_type")?.str()?.into_iter().flatten().find(|t| {
+        !matches!(*t, "single_kommune" | "total_split" | "split_part")
+    });
+    if let Some(t) = bad {
+        return Err(Error::column("row_type", format!("unknown row type {t:?} in {}", path.display())));
+    }
+    Ok(df)
+}
