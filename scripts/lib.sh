@@ -1,0 +1,72 @@
+# shellcheck shell=bash
+# Shared paths for the notebook tooling; sourced by scripts/setup, run-notebooks,
+# bench-notebooks, lab, test and main. Not meant to be run on its own.
+#
+# Heavy caches live outside the clone so that a fresh clone (CI) reuses them:
+#   $STATBANK_CACHE_DIR            default ~/.cache/statbank
+#     venv/                        Python venv: jupyterlab, nbconvert, nbclient, ipykernel
+#     venv/share/jupyter/kernels/rust/   the evcxr kernelspec (found first via JUPYTER_PATH)
+#     evcxr/bin/evcxr_jupyter      cargo install --root evcxr
+#     evcxr/bin/statbank-evcxr-kernel    kernel wrapper: persistent build dir + lock
+#     evcxr-build/                 persistent evcxr build dir (EVCXR_TMPDIR), one kernel at a time
+#     evcxr-build.lock             flock(1) lock guarding it
+#     evcxr-config/                EVCXR_CONFIG_DIR: keeps ~/.config/evcxr out of reproducible runs
+
+STATBANK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STATBANK_CACHE_DIR="${STATBANK_CACHE_DIR:-$HOME/.cache/statbank}"
+STATBANK_VENV="$STATBANK_CACHE_DIR/venv"
+STATBANK_EVCXR_ROOT="$STATBANK_CACHE_DIR/evcxr"
+STATBANK_EVCXR_BIN="$STATBANK_EVCXR_ROOT/bin/evcxr_jupyter"
+STATBANK_KERNEL_WRAPPER="$STATBANK_EVCXR_ROOT/bin/statbank-evcxr-kernel"
+STATBANK_EVCXR_VERSION="0.22.0"
+STATBANK_BUILD_DIR_DEFAULT="$STATBANK_CACHE_DIR/evcxr-build"
+STATBANK_EVCXR_CONFIG="$STATBANK_CACHE_DIR/evcxr-config"
+STATBANK_JUPYTER_PATH="$STATBANK_VENV/share/jupyter"
+STATBANK_KERNEL_NAME="rust"
+STATBANK_KERNEL_DIR="$STATBANK_JUPYTER_PATH/kernels/$STATBANK_KERNEL_NAME"
+STATBANK_SNAPSHOT_DEFAULT="$STATBANK_ROOT/../shared/ssb-snapshot"
+export STATBANK_CACHE_DIR
+
+# Our kernelspec directory comes first, ahead of a user-level ~/.local/share/jupyter
+# "rust" kernel that could point at another evcxr build.
+export JUPYTER_PATH="$STATBANK_JUPYTER_PATH${JUPYTER_PATH:+:$JUPYTER_PATH}"
+
+statbank_log() { printf '[statbank] %s\n' "$*" >&2; }
+
+# True when evcxr_jupyter $STATBANK_EVCXR_VERSION is installed under our --root.
+statbank_evcxr_installed() {
+    [[ -x "$STATBANK_EVCXR_BIN" ]] &&
+        cargo install --list --root "$STATBANK_EVCXR_ROOT" 2>/dev/null |
+        grep -qx "evcxr_jupyter v$STATBANK_EVCXR_VERSION:"
+}
+
+# True when the venv and the kernel are in place (what run-notebooks and lab need).
+statbank_ready() {
+    [[ -x "$STATBANK_VENV/bin/python" && -x "$STATBANK_EVCXR_BIN" \
+        && -x "$STATBANK_KERNEL_WRAPPER" && -f "$STATBANK_KERNEL_DIR/kernel.json" ]]
+}
+
+statbank_require_ready() {
+    if ! statbank_ready; then
+        statbank_log "notebook tooling not set up under $STATBANK_CACHE_DIR: run scripts/setup first"
+        exit 1
+    fi
+}
+
+# STATBANK_OFFLINE: unset -> default to the shared snapshot when it exists;
+# set to the empty string -> live (unset for the children). Prints the choice.
+statbank_default_offline() {
+    if [[ -z "${STATBANK_OFFLINE+x}" ]]; then
+        if [[ -d "$STATBANK_SNAPSHOT_DEFAULT" ]]; then
+            STATBANK_OFFLINE="$(cd "$STATBANK_SNAPSHOT_DEFAULT" && pwd)"
+            export STATBANK_OFFLINE
+        fi
+    fi
+    if [[ -n "${STATBANK_OFFLINE:-}" ]]; then
+        export STATBANK_OFFLINE
+        statbank_log "data: offline snapshot STATBANK_OFFLINE=$STATBANK_OFFLINE"
+    else
+        unset STATBANK_OFFLINE
+        statbank_log "data: live (STATBANK_OFFLINE unset; needs a route to data.ssb.no)"
+    fi
+}
