@@ -24,11 +24,14 @@ pub use polars;
 pub mod cache;
 pub mod client;
 pub mod error;
+pub mod harmonise;
 pub mod jsonstat;
+pub mod klass;
 pub mod meta;
 pub mod offline;
 pub mod output;
 pub mod query;
+pub mod region;
 pub mod source;
 pub mod urban;
 
@@ -55,5 +58,8 @@ pub mod prelude {
     pub use crate::jsonstat::Dataset;
     pub use crate::query::{Api, Filter, Lang, Query};
     pub use crate::source::Source;
+    pub use crate::harmonise::{harmonise, population_change, Harmonised, Harmoniser, OtherRegions};
+    pub use crate::klass::Klass;
+    pub use crate::region::{Counties, Level};
     pub use polars::prelude::*;
 }
