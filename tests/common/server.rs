@@ -1,0 +1,602 @@
+//! A small HTTP/1.1 server for tests: it speaks SSB's PxWebApi v0 and v2 and KLASS,
+//! answering from the offline snapshot, and injects faults on request.
+//!
+//! Data queries are answered by `Offline::dataset(&query)` serialised back to
+//! JSON-stat2 ([`to_jsonstat2`]), so an online fetch through this server must equal
+//! the offline answer for the same query.
+
+#![allow(dead_code)]
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Map, Value};
+use statbank::jsonstat::{Dataset, Role};
+use statbank::offline::Offline;
+use statbank::query::{Filter, Lang, Output, Query, Selection};
+
+/// The snapshot: `STATBANK_SNAPSHOT`, else `<crate>/../shared/ssb-snapshot`.
+pub fn snapshot_dir() -> PathBuf {
+    match std::env::var_os("STATBANK_SNAPSHOT") {
+        Some(d) if !d.is_empty() => PathBuf::from(d),
+        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/ssb-snapshot"),
+    }
+}
+
+/// A fault to inject instead of (or around) the normal answer.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// Answer with this status and body (and `Retry-After: secs` when given).
+    Status { status: u16, body: String, content_type: &'static str, retry_after: Option<u64> },
+    /// Read the request, then close the connection without a word.
+    Drop,
+    /// Wait this long, then answer normally (beyond the client's timeout).
+    Slow(Duration),
+    /// Announce the full `Content-Length`, send half the body, close.
+    Truncate,
+    /// Send half the body without a `Content-Length`, close (a read-to-close body).
+    TruncateNoLength,
+    /// 200 OK with a complete HTTP body that is not valid JSON.
+    Malformed,
+}
+
+impl Fault {
+    /// 429 Too Many Requests with `Retry-After`.
+    pub fn too_many(retry_after: u64) -> Fault {
+        Fault::Status {
+            status: 429,
+            body: "Too many requests".into(),
+            content_type: "text/plain",
+            retry_after: Some(retry_after),
+        }
+    }
+    /// A status with a plain-text body.
+    pub fn status(status: u16, body: &str) -> Fault {
+        Fault::Status { status, body: body.into(), content_type: "text/plain; charset=utf-8", retry_after: None }
+    }
+    /// A status with a JSON body.
+    pub fn json(status: u16, body: Value) -> Fault {
+        Fault::Status { status, body: body.to_string(), content_type: "application/json", retry_after: None }
+    }
+}
+
+/// One request as the server saw it.
+#[derive(Debug, Clone)]
+pub struct Logged {
+    pub method: String,
+    /// Path and query, as sent.
+    pub target: String,
+    pub body: String,
+    pub at: Instant,
+    /// The fault applied, if any.
+    pub fault: Option<String>,
+}
+
+struct State {
+    snapshot: PathBuf,
+    offline: Offline,
+    faults: Mutex<Vec<(String, String, VecDeque<Fault>)>>,
+    log: Mutex<Vec<Logged>>,
+}
+
+/// A running test server; stops when dropped.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    state: Arc<State>,
+    stop: Arc<AtomicBool>,
+}
+
+impl TestServer {
+    /// Start on 127.0.0.1 on a free port, serving the snapshot.
+    pub fn start() -> TestServer {
+        let snapshot = snapshot_dir();
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().unwrap();
+        let state = Arc::new(State {
+            offline: Offline::new(&snapshot).expect("snapshot directory"),
+            snapshot,
+            faults: Mutex::new(Vec::new()),
+            log: Mutex::new(Vec::new()),
+        });
+        let stop = Arc::new(AtomicBool::new(false));
+        let (st, sp) = (state.clone(), stop.clone());
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if sp.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(conn) = conn else { continue };
+                let st = st.clone();
+                std::thread::spawn(move || {
+                    let _ = handle(&st, conn);
+                });
+            }
+        });
+        TestServer { addr, state, stop }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+    pub fn v0_base(&self) -> String {
+        format!("{}/api/v0", self.url())
+    }
+    pub fn v2_base(&self) -> String {
+        format!("{}/api/pxwebapi/v2", self.url())
+    }
+    pub fn klass_base(&self) -> String {
+        format!("{}/api/klass/v1", self.url())
+    }
+
+    /// Queue a fault for the next request with this method (`""`: any) whose path
+    /// and query contain `target`. Faults for one (method, target) apply in order.
+    pub fn fault(&self, method: &str, target: &str, fault: Fault) {
+        let mut f = self.state.faults.lock().unwrap();
+        match f.iter_mut().find(|(m, t, _)| m == method && t == target) {
+            Some((_, _, q)) => q.push_back(fault),
+            None => f.push((method.to_string(), target.to_string(), VecDeque::from([fault]))),
+        }
+    }
+
+    /// Every request so far.
+    pub fn requests(&self) -> Vec<Logged> {
+        self.state.log.lock().unwrap().clone()
+    }
+
+    /// Requests whose method is `method` (or any, for `""`) and whose target contains `target`.
+    pub fn count(&self, method: &str, target: &str) -> usize {
+        self.requests().iter().filter(|r| (method.is_empty() || r.method == method) && r.target.contains(target)).count()
+    }
+
+    /// Forget the request log.
+    pub fn clear_log(&self) {
+        self.state.log.lock().unwrap().clear();
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.addr);
+    }
+}
+
+// ---------------------------------------------------------------- HTTP
+
+struct Request {
+    method: String,
+    target: String,
+    body: Vec<u8>,
+}
+
+fn read_request(conn: &TcpStream) -> std::io::Result<Request> {
+    let mut r = BufReader::new(conn);
+    let mut line = String::new();
+    r.read_line(&mut line)?;
+    let mut parts = line.split_whitespace();
+    let method = parts.next().unwrap_or_default().to_string();
+    let target = parts.next().unwrap_or_default().to_string();
+    let mut len = 0usize;
+    loop {
+        let mut h = String::new();
+        if r.read_line(&mut h)? == 0 || h == "\r\n" || h == "\n" {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            if k.trim().eq_ignore_ascii_case("content-length") {
+                len = v.trim().parse().unwrap_or(0);
+            }
+        }
+    }
+    let mut body = vec![0; len];
+    r.read_exact(&mut body)?;
+    Ok(Request { method, target, body })
+}
+
+struct Response {
+    status: u16,
+    content_type: String,
+    body: Vec<u8>,
+    retry_after: Option<u64>,
+}
+
+impl Response {
+    fn json(status: u16, v: &Value) -> Response {
+        Response { status, content_type: "application/json; charset=utf-8".into(), body: v.to_string().into_bytes(), retry_after: None }
+    }
+    fn bytes(body: Vec<u8>) -> Response {
+        Response { status: 200, content_type: "application/json; charset=utf-8".into(), body, retry_after: None }
+    }
+    fn text(status: u16, body: &str) -> Response {
+        Response { status, content_type: "text/plain; charset=utf-8".into(), body: body.as_bytes().to_vec(), retry_after: None }
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
+}
+
+fn write_head(conn: &mut TcpStream, r: &Response, length: Option<usize>) -> std::io::Result<()> {
+    let mut head = format!("HTTP/1.1 {} {}\r\nContent-Type: {}\r\nConnection: close\r\n", r.status, reason(r.status), r.content_type);
+    if let Some(n) = length {
+        head.push_str(&format!("Content-Length: {n}\r\n"));
+    }
+    if let Some(s) = r.retry_after {
+        head.push_str(&format!("Retry-After: {s}\r\n"));
+    }
+    head.push_str("\r\n");
+    conn.write_all(head.as_bytes())
+}
+
+fn handle(st: &State, mut conn: TcpStream) -> std::io::Result<()> {
+    conn.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let req = read_request(&conn)?;
+    let fault = {
+        let mut faults = st.faults.lock().unwrap();
+        faults
+            .iter_mut()
+            .find(|(m, t, q)| (m.is_empty() || *m == req.method) && req.target.contains(t.as_str()) && !q.is_empty())
+            .and_then(|(_, _, q)| q.pop_front())
+    };
+    st.log.lock().unwrap().push(Logged {
+        method: req.method.clone(),
+        target: req.target.clone(),
+        body: String::from_utf8_lossy(&req.body).into_owned(),
+        at: Instant::now(),
+        fault: fault.as_ref().map(|f| format!("{f:?}").chars().take(40).collect()),
+    });
+    let resp = match &fault {
+        Some(Fault::Status { status, body, content_type, retry_after }) => Response {
+            status: *status,
+            content_type: content_type.to_string(),
+            body: body.clone().into_bytes(),
+            retry_after: *retry_after,
+        },
+        Some(Fault::Drop) => {
+            let _ = conn.shutdown(std::net::Shutdown::Both);
+            return Ok(());
+        }
+        Some(Fault::Slow(d)) => {
+            std::thread::sleep(*d);
+            route(st, &req)
+        }
+        Some(Fault::Malformed) => Response::bytes(br#"{"version":"2.0","class":"dataset","id":["Region"],"size":[1],"dimension":{"Region":"#.to_vec()),
+        _ => route(st, &req),
+    };
+    match fault {
+        Some(Fault::Truncate) => {
+            write_head(&mut conn, &resp, Some(resp.body.len()))?;
+            conn.write_all(&resp.body[..resp.body.len() / 2])?;
+        }
+        Some(Fault::TruncateNoLength) => {
+            write_head(&mut conn, &resp, None)?;
+            conn.write_all(&resp.body[..resp.body.len() / 2])?;
+        }
+        _ => {
+            write_head(&mut conn, &resp, Some(resp.body.len()))?;
+            conn.write_all(&resp.body)?;
+        }
+    }
+    conn.flush()?;
+    let _ = conn.shutdown(std::net::Shutdown::Both);
+    Ok(())
+}
+
+// ---------------------------------------------------------------- routing
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' if i + 2 < b.len() => {
+                let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(x) => {
+                        out.push(x);
+                        i += 3;
+                    }
+                    None => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn query_params(target: &str) -> Vec<(String, String)> {
+    let q = target.split_once('?').map(|(_, q)| q).unwrap_or("");
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+fn lang_of(s: &str) -> Lang {
+    s.parse().unwrap_or_default()
+}
+
+fn route(st: &State, req: &Request) -> Response {
+    let path = req.target.split('?').next().unwrap_or("").to_string();
+    let seg: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let params = query_params(&req.target);
+    let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    match (req.method.as_str(), seg.as_slice()) {
+        ("GET", ["api", "v0", lang, "table", id]) => v0_meta(st, id, lang_of(lang)),
+        ("POST", ["api", "v0", lang, "table", id]) => v0_data(st, id, lang_of(lang), &req.body),
+        ("GET", ["api", "pxwebapi", "v2", "tables"]) => search(st, &param("query").unwrap_or_default()),
+        ("GET", ["api", "pxwebapi", "v2", "tables", id, "metadata"]) => v2_meta(st, id),
+        ("GET", ["api", "pxwebapi", "v2", "tables", id, "data"]) => {
+            let lang = lang_of(&param("lang").unwrap_or_default());
+            v2_answer(st, v2_query_from_params(id, lang, &params))
+        }
+        ("POST", ["api", "pxwebapi", "v2", "tables", id, "data"]) => {
+            let lang = lang_of(&param("lang").unwrap_or_default());
+            v2_answer(st, v2_query_from_body(id, lang, &req.body))
+        }
+        ("GET", ["api", "pxwebapi", "v2", "codelists", id]) => codelist(st, id),
+        ("GET", ["api", "klass", "v1", "classifications", "131", "changes"]) => {
+            Response::bytes(std::fs::read(st.snapshot.join("klass/131-changes.json")).unwrap())
+        }
+        _ => Response::json(404, &json!({"type":"about:blank","title":"Not Found","status":404,"detail":format!("no route {path}")})),
+    }
+}
+
+fn v0_meta(st: &State, id: &str, _lang: Lang) -> Response {
+    let meta = match st.offline.metadata(id) {
+        Ok(m) => m,
+        Err(_) => return Response::text(404, "The requested table does not exist"),
+    };
+    let vars: Vec<Value> = meta
+        .dimensions
+        .iter()
+        .map(|d| {
+            let time = d.role == Some(Role::Time);
+            json!({
+                "code": d.id, "text": d.label, "values": d.codes, "valueTexts": d.labels,
+                "elimination": !(time || d.role == Some(Role::Metric)), "time": time,
+            })
+        })
+        .collect();
+    Response::json(200, &json!({"title": meta.label, "variables": vars}))
+}
+
+fn v2_meta(st: &State, id: &str) -> Response {
+    if id == "TAB6471" {
+        let p = st.snapshot.join("fixtures/pxwebpy-HEAD-v2-scb/TAB6471_metadata.json");
+        return Response::bytes(std::fs::read(p).unwrap());
+    }
+    let full = match st.offline.table(id, None) {
+        Ok(t) => t,
+        Err(e) => return problem(404, "Not Found", &e.to_string()),
+    };
+    let mut doc = to_jsonstat2(&full);
+    for d in &full.dimensions {
+        let elim = !(d.role == Some(Role::Time) || d.role == Some(Role::Metric));
+        doc["dimension"][&d.id]["extension"] = json!({"elimination": elim, "show": "value", "codelists": []});
+    }
+    doc["value"] = json!([]);
+    doc.as_object_mut().unwrap().remove("status");
+    Response::json(200, &doc)
+}
+
+fn codelist(st: &State, id: &str) -> Response {
+    match st.offline.table("07459", Some(id)) {
+        Ok(t) => {
+            let d = &t.dimensions[0];
+            let values: Vec<Value> = d.codes.iter().zip(&d.labels).map(|(c, l)| json!({"code": c, "label": l, "valueMap": []})).collect();
+            Response::json(200, &json!({"id": id, "label": id, "language": "no", "type": "Aggregation", "values": values}))
+        }
+        Err(_) => problem(404, "Not Found", &format!("codelist {id} not found")),
+    }
+}
+
+fn search(st: &State, q: &str) -> Response {
+    let words: Vec<String> = q.to_lowercase().split_whitespace().map(str::to_string).collect();
+    let mut tables = Vec::new();
+    for id in ["07459", "09817"] {
+        let t = st.offline.table(id, None).unwrap();
+        let label = t.label.clone().unwrap_or_default();
+        let hay = label.to_lowercase();
+        if words.is_empty() || words.iter().all(|w| hay.contains(w.as_str()) || w == id) {
+            let time = t.dimensions.iter().find(|d| d.role == Some(Role::Time)).unwrap();
+            tables.push(json!({
+                "type": "Table", "id": id, "label": label, "description": "",
+                "updated": t.updated, "firstPeriod": time.codes.first(), "lastPeriod": time.codes.last(),
+                "category": "public", "discontinued": false,
+                "variableNames": t.dimensions.iter().map(|d| d.label.clone()).collect::<Vec<_>>(),
+            }));
+        }
+    }
+    let n = tables.len();
+    Response::json(200, &json!({"language": "no", "tables": tables, "page": {"pageNumber": 1, "pageSize": 100, "totalElements": n, "totalPages": 1}}))
+}
+
+fn problem(status: u16, title: &str, detail: &str) -> Response {
+    Response::json(status, &json!({"type": "https://tools.ietf.org/html/rfc9110#section-15.5.1", "title": title, "status": status, "detail": detail}))
+}
+
+/// A v2 filter from `valueCodes` as sent (`0301,4601`, `top(3)`, `[range(a,b)]`, `*`).
+fn v2_filter(codes: &[String]) -> Filter {
+    if codes.len() == 1 {
+        codes[0].parse().unwrap_or(Filter::Items(codes.to_vec()))
+    } else if codes.iter().any(|c| c.contains('*') || c.contains('?')) {
+        Filter::Wildcard(codes.to_vec())
+    } else {
+        Filter::Items(codes.to_vec())
+    }
+}
+
+fn v2_query_from_params(id: &str, lang: Lang, params: &[(String, String)]) -> Query {
+    let mut q = Query::new(id).lang(lang);
+    let dim_of = |k: &str, prefix: &str| k.strip_prefix(prefix).and_then(|r| r.strip_suffix(']')).map(str::to_string);
+    for (k, v) in params {
+        if let Some(dim) = dim_of(k, "valueCodes[") {
+            let filter: Filter = v.parse().unwrap_or_else(|_| Filter::Items(v.split(',').map(str::to_string).collect()));
+            q.selections.push(Selection { dimension: dim, filter, codelist: None, output: Output::Aggregated });
+        }
+    }
+    for (k, v) in params {
+        if let Some(dim) = dim_of(k, "codelist[") {
+            if let Some(s) = q.selections.iter_mut().find(|s| s.dimension == dim) {
+                s.codelist = Some(v.clone());
+            }
+        }
+        if let Some(dim) = dim_of(k, "outputValues[") {
+            if let Some(s) = q.selections.iter_mut().find(|s| s.dimension == dim) {
+                s.output = if v == "single" { Output::Single } else { Output::Aggregated };
+            }
+        }
+    }
+    q
+}
+
+fn v2_query_from_body(id: &str, lang: Lang, body: &[u8]) -> Query {
+    let v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let mut q = Query::new(id).lang(lang);
+    for s in v["selection"].as_array().cloned().unwrap_or_default() {
+        let codes: Vec<String> = s["valueCodes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect();
+        q.selections.push(Selection {
+            dimension: s["variableCode"].as_str().unwrap().to_string(),
+            filter: v2_filter(&codes),
+            codelist: s["codelist"].as_str().map(str::to_string),
+            output: if s["outputValues"] == "single" { Output::Single } else { Output::Aggregated },
+        });
+    }
+    q
+}
+
+fn v2_answer(st: &State, q: Query) -> Response {
+    match st.offline.dataset(&q) {
+        Ok(ds) => Response::json(200, &to_jsonstat2(&ds)),
+        Err(e) => problem(400, "Bad Request", &e.to_string()),
+    }
+}
+
+fn v0_data(st: &State, id: &str, lang: Lang, body: &[u8]) -> Response {
+    let Ok(v) = serde_json::from_slice::<Value>(body) else {
+        return Response::text(400, "Bad Request");
+    };
+    // The real answer captured from SSB for this exact query is served verbatim.
+    let fixture_dir = st.snapshot.join("fixtures/purplebugs-07459-2022");
+    let fixture_query: Value = serde_json::from_slice(&std::fs::read(fixture_dir.join("query-body.json")).unwrap()).unwrap();
+    let region = v["query"].as_array().and_then(|a| a.iter().find(|s| s["code"] == "Region")).cloned();
+    if id == "07459" && region.is_some() && region.as_ref() == fixture_query["queryObj"]["query"].get(0) {
+        let tid = v["query"].as_array().unwrap().iter().find(|s| s["code"] == "Tid").cloned();
+        if tid.is_some_and(|t| t["selection"]["values"] == json!(["2022"])) {
+            return Response::bytes(std::fs::read(fixture_dir.join("download-07459_20220914-092711.json")).unwrap());
+        }
+    }
+    let mut q = Query::new(id).lang(lang);
+    for s in v["query"].as_array().cloned().unwrap_or_default() {
+        let filter = s["selection"]["filter"].as_str().unwrap_or_default().to_string();
+        let values: Vec<String> =
+            s["selection"]["values"].as_array().cloned().unwrap_or_default().iter().filter_map(|x| x.as_str().map(str::to_string)).collect();
+        let all_or_items = |values: &[String]| {
+            if values.is_empty() || values == ["*"] {
+                Filter::All
+            } else {
+                Filter::Items(values.to_vec())
+            }
+        };
+        let (filter, codelist, output) = if let Some(x) = filter.strip_prefix("agg:") {
+            (all_or_items(&values), Some(format!("agg_{x}")), Output::Aggregated)
+        } else if let Some(x) = filter.strip_prefix("agg_single:") {
+            (all_or_items(&values), Some(format!("agg_{x}")), Output::Single)
+        } else if let Some(x) = filter.strip_prefix("vs:") {
+            (all_or_items(&values), Some(format!("vs_{x}")), Output::Aggregated)
+        } else {
+            let f = match filter.as_str() {
+                "item" => Filter::Items(values),
+                "all" if values == ["*"] => Filter::All,
+                "all" => Filter::Wildcard(values),
+                "top" => Filter::Top(values.first().and_then(|n| n.parse().ok()).unwrap_or(1)),
+                other => return Response::text(400, &format!("Unknown filter {other}")),
+            };
+            (f, None, Output::Aggregated)
+        };
+        q.selections.push(Selection { dimension: s["code"].as_str().unwrap_or_default().to_string(), filter, codelist, output });
+    }
+    match st.offline.dataset(&q) {
+        Ok(ds) => Response::json(200, &to_jsonstat2(&ds)),
+        // SSB's v0 says little about what was wrong.
+        Err(_) => Response::json(400, &json!({"error": "Parameter error"})),
+    }
+}
+
+// ---------------------------------------------------------------- JSON-stat2 out
+
+/// A dataset as JSON-stat2, the way PxWebApi answers.
+pub fn to_jsonstat2(ds: &Dataset) -> Value {
+    let mut doc = Map::new();
+    doc.insert("version".into(), json!("2.0"));
+    doc.insert("class".into(), json!("dataset"));
+    if let Some(l) = &ds.label {
+        doc.insert("label".into(), json!(l));
+    }
+    if let Some(s) = &ds.source {
+        doc.insert("source".into(), json!(s));
+    }
+    if let Some(u) = &ds.updated {
+        doc.insert("updated".into(), json!(u));
+    }
+    if !ds.notes.is_empty() {
+        doc.insert("note".into(), json!(ds.notes));
+    }
+    let mut role = Map::new();
+    for (name, r) in [("time", Role::Time), ("geo", Role::Geo), ("metric", Role::Metric)] {
+        let ids: Vec<&str> = ds.dimensions.iter().filter(|d| d.role == Some(r)).map(|d| d.id.as_str()).collect();
+        if !ids.is_empty() {
+            role.insert(name.into(), json!(ids));
+        }
+    }
+    if !role.is_empty() {
+        doc.insert("role".into(), Value::Object(role));
+    }
+    doc.insert("id".into(), json!(ds.dimensions.iter().map(|d| &d.id).collect::<Vec<_>>()));
+    doc.insert("size".into(), json!(ds.dimensions.iter().map(|d| d.len()).collect::<Vec<_>>()));
+    let mut dims = Map::new();
+    for d in &ds.dimensions {
+        let index: Map<String, Value> = d.codes.iter().enumerate().map(|(i, c)| (c.clone(), json!(i))).collect();
+        let label: Map<String, Value> = d.codes.iter().zip(&d.labels).map(|(c, l)| (c.clone(), json!(l))).collect();
+        dims.insert(d.id.clone(), json!({"label": d.label, "category": {"index": index, "label": label}}));
+    }
+    doc.insert("dimension".into(), Value::Object(dims));
+    doc.insert("value".into(), json!(ds.values));
+    let status: Map<String, Value> =
+        ds.status.iter().enumerate().filter_map(|(i, s)| s.as_ref().map(|s| (i.to_string(), json!(s)))).collect();
+    if !status.is_empty() {
+        doc.insert("status".into(), Value::Object(status));
+    }
+    Value::Object(doc)
+}
