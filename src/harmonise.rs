@@ -558,9 +558,6 @@ impl<'a> Engine<'a> {
         }
         let mut merged: BTreeMap<String, Part> = BTreeMap::new();
         for p in pieces {
-            if p.w == 0.0 && !p.exact {
-                // A successor with a zero share still appears, so totals stay visible.
-            }
             let e = merged.entry(p.code.clone()).or_insert(Part { code: p.code, w: 0.0, exact: true });
             e.w += p.w;
             e.exact &= p.exact;
@@ -1237,9 +1234,9 @@ pub(crate) fn float_values(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>
     Ok(c.f64()?.iter().collect())
 }
 
-/// Population weights and border graph, re-exported for tests of the internals.
-#[doc(hidden)]
-pub fn debug_map(source: &Source, code: &str, from: i32, to: i32) -> Result<Vec<(String, f64, bool)>> {
+/// Where `code` on `from`'s borders goes on `to`'s borders: `(code, weight, exact)`
+/// (for inspecting single mappings in a notebook).
+pub fn map_code(source: &Source, code: &str, from: i32, to: i32) -> Result<Vec<(String, f64, bool)>> {
     let borders = Borders::load(&Klass::new(source), from.min(to) + 1, from.max(to))?;
     let engine = Engine::new(&borders, source, None);
     Ok(engine.map_code(code, from, to)?.iter().map(|p| (p.code.clone(), p.w, p.exact)).collect())

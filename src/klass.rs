@@ -146,10 +146,14 @@ struct RawCode {
     name: String,
     #[serde(default)]
     parent_code: Option<String>,
-    #[serde(default, alias = "validFromInRequestedRange")]
+    #[serde(default)]
     valid_from: Option<String>,
-    #[serde(default, alias = "validToInRequestedRange")]
+    #[serde(default)]
     valid_to: Option<String>,
+    #[serde(default)]
+    valid_from_in_requested_range: Option<String>,
+    #[serde(default)]
+    valid_to_in_requested_range: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -261,20 +265,17 @@ impl Klass {
                 }
             }
             Source::Online(c) => {
-                let to = "2100-01-01";
+                // Up to 1 January of next year: KLASS answers ranges, not open ends.
+                let secs = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs())
+                    .unwrap_or(0);
+                let next_year = 1970 + (secs / 31_556_952) as i32 + 1;
+                let to = format!("{next_year:04}-01-01");
+                let to = to.as_str();
                 let path = format!("classifications/{classification}/codes?from=1838-01-01&to={to}");
                 let bytes = c.klass_get(&path)?;
-                let doc: CodesDoc = serde_json::from_slice(&bytes)
-                    .map_err(|e| Error::Borders(format!("KLASS answer to {path} is not a code list: {e}")))?;
-                Ok(doc
-                    .codes
-                    .into_iter()
-                    .filter_map(|r| {
-                        let from = r.valid_from?;
-                        let valid_to = r.valid_to.filter(|t| !t.is_empty() && t.as_str() < to);
-                        Some(CodeVersion { code: r.code, name: r.name, valid_from: from, valid_to })
-                    })
-                    .collect())
+                parse_code_versions(&bytes, to, &path)
             }
         }
     }
@@ -327,6 +328,23 @@ pub fn parse_changes(bytes: &[u8], context: &str) -> Result<Vec<CodeChange>> {
             .map_err(|_| Error::Borders(format!("{context}: bad changeOccurred {:?}", c.change_occurred)))?;
     }
     Ok(list)
+}
+
+/// Parse KLASS's answer to `codes?from=…&to=…` into versions; a version still valid at
+/// `to` (the end of the requested range) gets `valid_to = None`.
+pub fn parse_code_versions(bytes: &[u8], to: &str, context: &str) -> Result<Vec<CodeVersion>> {
+    let doc: CodesDoc = serde_json::from_slice(bytes)
+        .map_err(|e| Error::Borders(format!("KLASS answer to {context} is not a code list: {e}")))?;
+    Ok(doc
+        .codes
+        .into_iter()
+        .filter_map(|r| {
+            let from = r.valid_from_in_requested_range.or(r.valid_from)?;
+            let valid_to =
+                r.valid_to_in_requested_range.or(r.valid_to).filter(|t| !t.is_empty() && t.as_str() < to);
+            Some(CodeVersion { code: r.code, name: r.name, valid_from: from, valid_to })
+        })
+        .collect())
 }
 
 /// Parse `code,name,validFrom,validTo` (with a header; `validTo` empty while valid).
@@ -655,6 +673,19 @@ mod tests {
         let pairs: Vec<_> = d.iter().map(|c| (c.old_code.as_str(), c.new_code.as_str())).collect();
         assert_eq!(pairs, vec![("1842", "1804"), ("1154", "1160"), ("1159", "1160")]);
         assert!(d.iter().all(|c| c.derived));
+    }
+
+    #[test]
+    fn online_code_ranges() {
+        let body = br#"{"codes":[
+          {"code":"0602","name":"Drammen","validFrom":"1838-01-01","validTo":"2020-01-01",
+           "validFromInRequestedRange":"1838-01-01","validToInRequestedRange":"2020-01-01"},
+          {"code":"3301","name":"Drammen","validFromInRequestedRange":"2024-01-01",
+           "validToInRequestedRange":"2027-01-01"}]}"#;
+        let v = parse_code_versions(body, "2027-01-01", "t").unwrap();
+        assert_eq!(v[0].valid_to.as_deref(), Some("2020-01-01"));
+        assert_eq!((v[1].valid_from.as_str(), v[1].valid_to.as_deref()), ("2024-01-01", None));
+        assert!(parse_code_versions(b"\"not json codes\"", "2027-01-01", "t").is_err());
     }
 
     #[test]

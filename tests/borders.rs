@@ -371,13 +371,17 @@ fn shares_follow_the_population_jump() {
     let share = to_sandefjord / (to_tonsberg + to_sandefjord);
     let src = source();
     let t = Harmoniser::new(&src).borders(2024).population(population()).changes(2016, 2016).unwrap();
-    let h = Harmoniser::new(&src).borders(2024).population(population());
-    let _ = h;
     let from = t.column("from_code").unwrap().str().unwrap();
     let to = t.column("to_code").unwrap().str().unwrap();
     let shares = t.column("share").unwrap().f64().unwrap();
     let i = (0..t.height()).find(|&i| from.get(i) == Some("0720") && to.get(i) == Some("0710")).unwrap();
     assert!((shares.get(i).unwrap() - share).abs() < 1e-12);
+    // The single mapping agrees.
+    let m = harmonise::map_code(&src, "0720", 2016, 2024).unwrap();
+    assert_eq!(m.iter().map(|p| p.0.as_str()).collect::<Vec<_>>(), ["3905", "3907"]);
+    assert!((m[1].1 - share).abs() < 1e-12 && !m[1].2);
+    let h = harmonise::map_code(&src, "1534", 2010, 2024).unwrap();
+    assert_eq!(h, vec![("1580".to_string(), 1.0, true)]);
     // And the 2016 value of Stokke is divided with it.
     let out = values(&to_2024().data);
     let sandefjord_2016 = p("0706", 2016) + p("0719", 2016) + share * p("0720", 2016);
