@@ -312,10 +312,9 @@ impl Dataset {
                 n => return Err(Error::jsonstat(context, format!("a bundle of {n} datasets; pass one at a time"))),
             }
         }
-        let dim = obj
-            .get_mut("dimension")
-            .and_then(|d| d.as_object_mut())
-            .ok_or_else(|| Error::jsonstat(context, "`dimension` is not an object"))?;
+        if !obj.get("dimension").is_some_and(|d| d.is_object()) {
+            return Err(Error::jsonstat(context, "`dimension` is not an object"));
+        }
         if !obj.contains_key("id") {
             // JSON-stat 1.0: move dimension.id / size / role to the top.
             let dim = obj.get_mut("dimension").and_then(|d| d.as_object_mut()).expect("checked above");
@@ -331,8 +330,6 @@ impl Dataset {
             if let Some(role) = role {
                 obj.insert("role".into(), role);
             }
-        } else {
-            let _ = dim;
         }
         let raw: RawDataset = serde_json::from_value(serde_json::Value::Object(obj))
             .map_err(|e| Error::jsonstat(context, e))?;
@@ -356,9 +353,9 @@ impl Dataset {
         let ids = raw.id.unwrap_or_default();
         let mut roles: HashMap<&str, Role> = HashMap::new();
         if let Some(role) = &raw.role {
-            for (name, role) in [("time", Role::Time), ("geo", Role::Geo), ("metric", Role::Metric)] {
+            for (name, r) in [("time", Role::Time), ("geo", Role::Geo), ("metric", Role::Metric)] {
                 for id in role.get(name).into_iter().flatten() {
-                    roles.insert(id.as_str(), role);
+                    roles.insert(id.as_str(), r);
                 }
             }
         }
@@ -528,9 +525,7 @@ impl Dataset {
         let mut taken = std::collections::HashSet::new();
         for (k, d) in self.dimensions.iter().enumerate() {
             // Position of every cell along this dimension: (cell / stride) % len.
-            let idx: IdxCa = (0..n)
-                .map(|cell| ((cell / strides[k]) % sizes[k]) as IdxSize)
-                .collect_ca(PlSmallStr::EMPTY);
+            let idx = position_index(n, strides[k], sizes[k]);
             let (code_name, label_name) = d.column_names();
             let (code_name, label_name) = if ["value", "status", "year", "date"].contains(&label_name.as_str()) {
                 (format!("{label_name}_dim_code"), format!("{label_name}_dim"))
@@ -542,22 +537,35 @@ impl Dataset {
             }
             let codes = StringChunked::from_iter_values(PlSmallStr::EMPTY, d.codes.iter().map(String::as_str));
             let labels = StringChunked::from_iter_values(PlSmallStr::EMPTY, d.labels.iter().map(String::as_str));
-            columns.push(codes.take(&idx)?.into_series().with_name(code_name.into()).into_column());
-            columns.push(labels.take(&idx)?.into_series().with_name(label_name.into()).into_column());
+            // SAFETY: every index is below the dimension's length (see `position_index`).
+            let code_col = unsafe { codes.take_unchecked(&idx) }.into_series();
+            let label_col = if d.labels == d.codes {
+                code_col.clone()
+            } else {
+                // SAFETY: as above; labels are aligned with codes.
+                unsafe { labels.take_unchecked(&idx) }.into_series()
+            };
+            columns.push(code_col.with_name(code_name.into()).into_column());
+            columns.push(label_col.with_name(label_name.into()).into_column());
             if d.role == Some(Role::Time) {
                 let parsed: Vec<Option<(i32, i32)>> = d.codes.iter().map(|c| parse_period(c)).collect();
                 let years: Int32Chunked =
                     parsed.iter().map(|p| p.map(|(y, _)| y)).collect_ca(PlSmallStr::EMPTY);
                 let days: Int32Chunked =
                     parsed.iter().map(|p| p.map(|(_, days)| days)).collect_ca(PlSmallStr::EMPTY);
-                columns.push(years.take(&idx)?.into_series().with_name("year".into()).into_column());
-                let date = days.take(&idx)?.into_series().cast(&DataType::Date)?;
+                // SAFETY: as above.
+                columns.push(unsafe { years.take_unchecked(&idx) }.into_series().with_name("year".into()).into_column());
+                let date = unsafe { days.take_unchecked(&idx) }.into_series().cast(&DataType::Date)?;
                 columns.push(date.with_name("date".into()).into_column());
             }
         }
         let values: Float64Chunked = self.values.iter().copied().collect_ca("value".into());
         columns.push(values.into_series().into_column());
-        let status: StringChunked = self.status.iter().map(|s| s.as_deref()).collect_ca("status".into());
+        let status: StringChunked = if self.status.iter().all(Option::is_none) {
+            StringChunked::full_null("status".into(), n)
+        } else {
+            self.status.iter().map(|s| s.as_deref()).collect_ca("status".into())
+        };
         columns.push(status.into_series().into_column());
         Ok(DataFrame::new(n, columns)?)
     }
@@ -583,6 +591,21 @@ pub(crate) fn column_base(id: &str) -> String {
     let trimmed = out.trim_end_matches('_');
     let base = trimmed.strip_suffix("_code").unwrap_or(trimmed);
     if base.is_empty() { "dim".to_string() } else { base.to_string() }
+}
+
+/// For a dimension of `len` categories and `stride`, the category position of each of
+/// `n` cells: `0` repeated `stride` times, then `1` …, the whole block repeated.
+fn position_index(n: usize, stride: usize, len: usize) -> IdxCa {
+    let mut v: Vec<IdxSize> = Vec::with_capacity(n);
+    if len > 0 && stride > 0 {
+        while v.len() < n {
+            for i in 0..len {
+                v.resize(v.len() + stride, i as IdxSize);
+            }
+        }
+    }
+    v.truncate(n);
+    IdxCa::from_vec(PlSmallStr::EMPTY, v)
 }
 
 fn strides(sizes: &[usize]) -> Vec<usize> {

@@ -45,7 +45,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 pub fn write_to(df: &mut DataFrame, format: Format, out: &mut dyn Write) -> Result<()> {
     match format {
         Format::Csv => CsvWriter::new(out).include_header(true).finish(df)?,
-        Format::Json => JsonWriter::new(out).with_json_format(JsonFormat::Json).finish(df)?,
+        Format::Json => write_json(df, out)?,
         #[cfg(feature = "parquet")]
         Format::Parquet => {
             ParquetWriter::new(out).finish(df)?;
@@ -56,6 +56,34 @@ pub fn write_to(df: &mut DataFrame, format: Format, out: &mut dyn Write) -> Resu
         }
     }
     Ok(())
+}
+
+/// A JSON array of row objects: numbers as numbers, nulls as `null`, dates as ISO strings.
+fn write_json(df: &DataFrame, out: &mut dyn Write) -> Result<()> {
+    let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+    let mut rows = Vec::with_capacity(df.height());
+    for i in 0..df.height() {
+        let mut row = serde_json::Map::with_capacity(names.len());
+        for (name, column) in names.iter().zip(df.columns()) {
+            let v = match column.get(i)? {
+                AnyValue::Null => serde_json::Value::Null,
+                AnyValue::Boolean(b) => b.into(),
+                AnyValue::String(s) => s.into(),
+                AnyValue::StringOwned(s) => s.as_str().into(),
+                AnyValue::Float64(x) => serde_json::Number::from_f64(x).map_or(serde_json::Value::Null, Into::into),
+                AnyValue::Float32(x) => serde_json::Number::from_f64(x as f64).map_or(serde_json::Value::Null, Into::into),
+                AnyValue::Int64(x) => x.into(),
+                AnyValue::Int32(x) => x.into(),
+                AnyValue::UInt32(x) => x.into(),
+                AnyValue::UInt64(x) => x.into(),
+                other => other.to_string().trim_matches('"').into(),
+            };
+            row.insert(name.clone(), v);
+        }
+        rows.push(serde_json::Value::Object(row));
+    }
+    serde_json::to_writer(&mut *out, &rows).map_err(|e| Error::Query(format!("writing JSON: {e}")))?;
+    out.write_all(b"\n").map_err(|e| Error::io("writing", "JSON output", e))
 }
 
 /// Write a frame to `path` atomically.

@@ -100,7 +100,7 @@ pub fn settlements(source: &Source, year: i32) -> Result<DataFrame> {
             col("bosatte_per_km2").alias("density"),
         ])
         .collect()?;
-    let bad = df.column("row_type")?.str()?.into_iter().flatten().find(|t| {
+    let bad = df.column("row_type")?.str()?.iter().flatten().find(|t| {
         !matches!(*t, "single_kommune" | "total_split" | "split_part")
     });
     if let Some(t) = bad {
