@@ -22,6 +22,7 @@ pub use plotters;
 pub use polars;
 
 pub mod cache;
+pub mod chart;
 pub mod client;
 pub mod error;
 pub mod harmonise;
@@ -33,6 +34,7 @@ pub mod output;
 pub mod query;
 pub mod region;
 pub mod source;
+pub mod table;
 pub mod urban;
 
 pub use error::{Error, Result};
@@ -61,5 +63,9 @@ pub mod prelude {
     pub use crate::harmonise::{harmonise, population_change, Harmonised, Harmoniser, OtherRegions};
     pub use crate::klass::Klass;
     pub use crate::region::{Counties, Level};
+    pub use crate::chart::{
+        Beeswarm, Color, Dumbbell, GroupedBar, LineChart, Lollipop, NumberFormat, Scatter, Theme, HOKUSAI1,
+    };
+    pub use crate::table::TableExt;
     pub use polars::prelude::*;
 }
