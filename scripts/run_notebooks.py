@@ -297,6 +297,20 @@ def run_one(path: Path, args, color: bool) -> dict:
         failure = failure or f"writing outputs failed: {e}"
 
     if failure is None:
+        # evcxr reports an `Err` that a cell's `?` returned as text on stderr, not as an
+        # error output: treat any stderr text (other than the crate's own progress
+        # lines, which start with "statbank:") as the cell failing.
+        for i, c in enumerate(nb.cells):
+            if c.get("cell_type") != "code":
+                continue
+            text = "".join(o.get("text", "") for o in c.get("outputs", [])
+                           if o.get("output_type") == "stream" and o.get("name") == "stderr")
+            lines = [l for l in text.splitlines() if l.strip() and not l.startswith("statbank:")]
+            if lines:
+                failed_at[0] = i
+                failure = "cell wrote an error to stderr"
+                break
+    if failure is None:
         missing = chart_cells_without_image(nb)
         if missing:
             failure = (f"code cell(s) {missing} tagged `chart` produced no image output "

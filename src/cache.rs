@@ -28,9 +28,7 @@
 //! ```
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -162,7 +160,6 @@ pub struct Cache {
     max_age: Option<Duration>,
 }
 
-static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 impl Cache {
     /// A cache in `dir` (created on first write). `max_age = None` keeps entries forever.
@@ -224,25 +221,10 @@ impl Cache {
             fnv1a64: format!("{:016x}", fnv1a64(body)),
         };
         let path = self.path(key);
-        let tmp = self.dir.join(format!(
-            ".{}.{}.{}.tmp",
-            key.file_name(),
-            std::process::id(),
-            TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let write = || -> std::io::Result<()> {
-            let mut f = fs::File::create(&tmp)?;
-            let line = serde_json::to_vec(&header).map_err(std::io::Error::other)?;
-            f.write_all(&line)?;
-            f.write_all(b"\n")?;
-            f.write_all(body)?;
-            f.sync_all()?;
-            fs::rename(&tmp, &path)
-        };
-        write().map_err(|e| {
-            let _ = fs::remove_file(&tmp);
-            Error::io("writing the cache entry", &path, e)
-        })?;
+        let mut bytes = serde_json::to_vec(&header).map_err(|e| Error::Query(format!("cache header: {e}")))?;
+        bytes.push(b'\n');
+        bytes.extend_from_slice(body);
+        crate::output::write_atomic_io(&path, &bytes).map_err(|e| Error::io("writing the cache entry", &path, e))?;
         Ok(path)
     }
 

@@ -559,7 +559,11 @@ impl Dataset {
                 columns.push(date.with_name("date".into()).into_column());
             }
         }
-        let values: Float64Chunked = self.values.iter().copied().collect_ca("value".into());
+        let values = if self.values.iter().all(Option::is_some) {
+            Float64Chunked::from_vec("value".into(), self.values.iter().map(|v| v.unwrap_or_default()).collect())
+        } else {
+            self.values.iter().copied().collect_ca("value".into())
+        };
         columns.push(values.into_series().into_column());
         let status: StringChunked = if self.status.iter().all(Option::is_none) {
             StringChunked::full_null("status".into(), n)
@@ -598,10 +602,13 @@ pub(crate) fn column_base(id: &str) -> String {
 fn position_index(n: usize, stride: usize, len: usize) -> IdxCa {
     let mut v: Vec<IdxSize> = Vec::with_capacity(n);
     if len > 0 && stride > 0 {
+        for i in 0..len {
+            v.resize(v.len() + stride, i as IdxSize);
+        }
+        // Repeat the first block (len × stride cells) up to n, doubling.
         while v.len() < n {
-            for i in 0..len {
-                v.resize(v.len() + stride, i as IdxSize);
-            }
+            let take = (n - v.len()).min(v.len());
+            v.extend_from_within(..take);
         }
     }
     v.truncate(n);

@@ -28,11 +28,13 @@ pub mod error;
 pub mod harmonise;
 pub mod jsonstat;
 pub mod klass;
+pub mod markdown;
 pub mod meta;
 pub mod offline;
 pub mod output;
 pub mod query;
 pub mod region;
+pub mod report;
 pub mod source;
 pub mod table;
 pub mod urban;
@@ -66,6 +68,7 @@ pub mod prelude {
     pub use crate::chart::{
         Beeswarm, Color, Dumbbell, GroupedBar, LineChart, Lollipop, NumberFormat, Scatter, Theme, HOKUSAI1,
     };
+    pub use crate::markdown::Markdown;
     pub use crate::table::TableExt;
     pub use polars::prelude::*;
 }

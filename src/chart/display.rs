@@ -75,23 +75,9 @@ fn encode_png(rgb: &[u8], w: u32, h: u32, dpi: f64) -> Result<Vec<u8>, ChartErro
     Ok(bytes)
 }
 
-/// Write `bytes` to `path` atomically (temp file in the same directory, then
-/// rename), creating parent directories.
+/// Write `bytes` to `path` atomically (the crate's one atomic writer).
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ChartError> {
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = parent.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    Ok(result?)
+    Ok(crate::output::write_atomic_io(path, bytes)?)
 }
 
 /// File format chosen from a path's extension.
