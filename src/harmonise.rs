@@ -707,7 +707,7 @@ impl<'a> Harmoniser<'a> {
         let values = float_values(df, value_col)?;
         let label_col = region_col
             .strip_suffix("_code")
-            .filter(|b| df.column(b).is_ok())
+            .filter(|b| region::find_column(df, b).is_ok())
             .map(str::to_string);
         let out_label = label_col.clone().unwrap_or_else(|| match region_col.strip_suffix("_code") {
             Some(b) => b.to_string(),
@@ -720,7 +720,7 @@ impl<'a> Harmoniser<'a> {
             Some(l) => Some(string_values(df, l)?),
             None => None,
         };
-        let carried_exact = match df.column("exact") {
+        let carried_exact = match region::find_column(df, "exact") {
             Ok(c) => Some(
                 c.bool()
                     .map_err(|_| Error::column("exact", format!("expected a boolean column, found {}", c.dtype())))?
@@ -729,7 +729,7 @@ impl<'a> Harmoniser<'a> {
             ),
             Err(_) => None,
         };
-        let carried_method = match df.column("method") {
+        let carried_method = match region::find_column(df, "method") {
             Ok(_) => Some(string_values(df, "method")?),
             Err(_) => None,
         };
@@ -906,7 +906,7 @@ impl<'a> Harmoniser<'a> {
             } else if skip.contains(name.as_str()) {
                 continue;
             } else {
-                columns.push(df.column(&name)?.take(&idx)?);
+                columns.push(get_column(df, &name)?.take(&idx)?);
             }
         }
         if !label_done {
@@ -1198,8 +1198,7 @@ fn check_year(y: i32) -> Result<()> {
 }
 
 fn get_column<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Column> {
-    df.column(name)
-        .map_err(|_| Error::column(name, format!("no such column; the frame has {:?}", region::column_names(df))))
+    region::find_column(df, name)
 }
 
 /// A string column's values.

@@ -182,10 +182,21 @@ pub fn kommsummer_code(code: &str) -> Option<&str> {
     (rest.len() == 4 && all_digits(rest)).then_some(rest)
 }
 
+/// A column by name, found by scanning the columns.
+///
+/// Deliberately not `DataFrame::column`: that looks the name up in the frame's cached
+/// schema, a hash map whose hashes depend on a per-process seed inside polars. In an
+/// evcxr notebook every cell links its own copy of polars, so a frame made in one cell
+/// and handed to the crate in the next could not find its own columns.
+pub(crate) fn find_column<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Column> {
+    df.columns()
+        .iter()
+        .find(|c| c.name().as_str() == name)
+        .ok_or_else(|| Error::column(name, format!("no such column; the frame has {:?}", column_names(df))))
+}
+
 fn str_column<'a>(df: &'a DataFrame, name: &str) -> Result<&'a StringChunked> {
-    let col = df
-        .column(name)
-        .map_err(|_| Error::column(name, format!("no such column; the frame has {:?}", column_names(df))))?;
+    let col = find_column(df, name)?;
     col.str().map_err(|_| Error::column(name, format!("expected a string column, found {}", col.dtype())))
 }
 

@@ -138,14 +138,6 @@ mod global {
     use core::sync::atomic::{AtomicU8, Ordering};
 
     fn generate_global_seed() -> SharedSeed {
-        // statbank patch: evcxr links a separate copy of this crate into every
-        // notebook cell, each with its own global seed. polars hashes column names
-        // with it, so a frame built in one cell could not find its own columns in
-        // the next. A fixed seed makes every copy agree (no HashDoS resistance,
-        // which foldhash never promised; fine for a notebook kernel).
-        if true {
-            return SharedSeed::from_u64(0x5eed_5747_ba9c_0001);
-        }
         let mix = |seed: u64, x: u64| folded_multiply(seed ^ x, ARBITRARY5);
 
         // Use address space layout randomization as our main randomness source.
@@ -259,6 +251,14 @@ mod global {
 
         #[inline(always)]
         pub fn get(self) -> &'static SharedSeed {
+            // statbank patch: evcxr links a separate copy of this crate into every
+            // notebook cell. A `GlobalSeed` made by one copy proves nothing about
+            // another copy's storage (it may be uninitialised, i.e. all zeros), and
+            // polars keeps hash maps (a frame's cached schema) across cells. Every
+            // copy uses the same fixed seed instead, so all copies hash alike.
+            if true {
+                return super::SharedSeed::global_fixed();
+            }
             // SAFETY: our constructor ensured we are in the INIT state and thus
             // this raw read does not race with any write.
             unsafe { &*GLOBAL_SEED_STORAGE.seed.get() }
