@@ -246,6 +246,8 @@ pub fn write_report(source: &Source, out: &Path) -> Result<String> {
         .clone()
         .lazy()
         .filter(col("pop_from").gt(lit(500)))
+        // In order of 2010 size, so the classes run from small (top) to large.
+        .sort(["pop_from"], SortMultipleOptions::default())
         .with_columns([
             when(col("pop_from").lt(lit(5_000)))
                 .then(lit("< 5,000"))
