@@ -182,12 +182,7 @@ pub fn kommsummer_code(code: &str) -> Option<&str> {
     (rest.len() == 4 && all_digits(rest)).then_some(rest)
 }
 
-/// A column by name, found by scanning the columns.
-///
-/// Deliberately not `DataFrame::column`: that looks the name up in the frame's cached
-/// schema, a hash map whose hashes depend on a per-process seed inside polars. In an
-/// evcxr notebook every cell links its own copy of polars, so a frame made in one cell
-/// and handed to the crate in the next could not find its own columns.
+/// A column by name, or an [`Error::Column`] that lists the columns the frame has.
 pub(crate) fn find_column<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Column> {
     df.columns()
         .iter()
