@@ -35,7 +35,9 @@ use std::collections::HashMap;
 use std::fmt;
 
 use polars::prelude::*;
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use polars_arrow::array::{Utf8ViewArray, View};
+use polars_arrow::bitmap::{Bitmap, MutableBitmap};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
@@ -104,31 +106,126 @@ pub struct Dataset {
 
 // ---------------------------------------------------------------- raw serde model
 
-#[derive(Deserialize)]
 struct RawDataset {
-    #[serde(default)]
     version: Option<String>,
-    #[serde(default)]
     class: Option<String>,
-    #[serde(default)]
     label: Option<String>,
-    #[serde(default)]
     source: Option<String>,
-    #[serde(default)]
     updated: Option<String>,
-    #[serde(default)]
     note: Option<Notes>,
-    #[serde(default)]
     role: Option<HashMap<String, Vec<String>>>,
-    #[serde(default)]
     id: Option<Vec<String>>,
-    #[serde(default)]
     size: Option<Vec<usize>>,
     dimension: HashMap<String, RawDimension>,
     value: Values,
-    #[serde(default)]
     status: Option<Status>,
 }
+
+/// The top-level keys of a dataset; others (`extension`, `href`, …) are skipped.
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "lowercase")]
+enum Field {
+    Version,
+    Class,
+    Label,
+    Source,
+    Updated,
+    Note,
+    Role,
+    Id,
+    Size,
+    Dimension,
+    Value,
+    Status,
+    #[serde(other)]
+    Other,
+}
+
+/// Written out rather than derived for one reason: `size` comes before `value` in
+/// the documents PxWeb writes, so the cell count is known when `value` starts and its
+/// vector can be allocated once at full length instead of growing by doubling (which
+/// copies and touches about twice the memory). Otherwise it behaves like the derive:
+/// every key optional except `dimension` and `value`, `null` reads as absent for the
+/// optional ones, a repeated key is an error, unknown keys are ignored.
+impl<'de> Deserialize<'de> for RawDataset {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawDataset;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON-stat dataset object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<RawDataset, A::Error> {
+                /// Read the next value into `slot`, refusing a second occurrence of the key.
+                fn once<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+                    map: &mut A,
+                    slot: &mut Option<T>,
+                    key: &'static str,
+                ) -> std::result::Result<(), A::Error> {
+                    if slot.is_some() {
+                        return Err(de::Error::duplicate_field(key));
+                    }
+                    *slot = Some(map.next_value()?);
+                    Ok(())
+                }
+                let (mut version, mut class, mut label, mut source, mut updated) = (None, None, None, None, None);
+                let (mut note, mut role, mut id, mut size, mut dimension) = (None, None, None, None, None);
+                let (mut value, mut status) = (None, None);
+                while let Some(key) = map.next_key::<Field>()? {
+                    match key {
+                        Field::Version => once(&mut map, &mut version, "version")?,
+                        Field::Class => once(&mut map, &mut class, "class")?,
+                        Field::Label => once(&mut map, &mut label, "label")?,
+                        Field::Source => once(&mut map, &mut source, "source")?,
+                        Field::Updated => once(&mut map, &mut updated, "updated")?,
+                        Field::Note => once(&mut map, &mut note, "note")?,
+                        Field::Role => once(&mut map, &mut role, "role")?,
+                        Field::Id => once(&mut map, &mut id, "id")?,
+                        Field::Size => once(&mut map, &mut size, "size")?,
+                        Field::Dimension => once(&mut map, &mut dimension, "dimension")?,
+                        Field::Status => once(&mut map, &mut status, "status")?,
+                        Field::Value => {
+                            if value.is_some() {
+                                return Err(de::Error::duplicate_field("value"));
+                            }
+                            // The cell count, if `size` came first; only a hint (`from_raw`
+                            // checks the count), so an absurd product is ignored.
+                            let cells = size
+                                .as_ref()
+                                .and_then(|s: &Option<Vec<usize>>| s.as_deref())
+                                .and_then(|s| s.iter().try_fold(1usize, |a, &b| a.checked_mul(b)))
+                                .filter(|&c| c <= MAX_PRESIZE_CELLS)
+                                .unwrap_or(0);
+                            value = Some(map.next_value_seed(ValuesSeed { cells })?);
+                        }
+                        Field::Other => {
+                            map.next_value::<de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(RawDataset {
+                    version: version.flatten(),
+                    class: class.flatten(),
+                    label: label.flatten(),
+                    source: source.flatten(),
+                    updated: updated.flatten(),
+                    note: note.flatten(),
+                    role: role.flatten(),
+                    id: id.flatten(),
+                    size: size.flatten(),
+                    dimension: dimension.ok_or_else(|| de::Error::missing_field("dimension"))?,
+                    value: value.ok_or_else(|| de::Error::missing_field("value"))?,
+                    status: status.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// The largest `value` vector allocated up front from `size` (2²⁷ cells, 2 GiB); a
+/// larger cube grows its vector as it is read.
+const MAX_PRESIZE_CELLS: usize = 1 << 27;
 
 #[derive(Deserialize)]
 #[serde(untagged)]
@@ -193,30 +290,72 @@ enum ValuesRepr {
     Sparse(Vec<(usize, Option<f64>)>),
 }
 
-impl<'de> Deserialize<'de> for Values {
+/// Reads `value`, allocating room for `cells` values up front when it is an array.
+struct ValuesSeed {
+    cells: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for ValuesSeed {
+    type Value = Values;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Values, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ValuesSeed {
+    type Value = Values;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of numbers/nulls or an object mapping positions to numbers")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Values, A::Error> {
+        let mut v = Vec::new();
+        // Best effort: if the allocation fails the vector simply grows as it is read.
+        let _ = v.try_reserve_exact(self.cells.max(seq.size_hint().unwrap_or(1024)));
+        while let Some(Cell(x)) = seq.next_element::<Cell>()? {
+            v.push(x);
+        }
+        Ok(Values(ValuesRepr::Dense(v)))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Values, A::Error> {
+        let mut v = Vec::new();
+        while let Some((k, Cell(x))) = map.next_entry::<String, Cell>()? {
+            let pos = k.parse::<usize>().map_err(|_| {
+                de::Error::custom(format!("value key {k:?} is not a cell position"))
+            })?;
+            v.push((pos, x));
+        }
+        Ok(Values(ValuesRepr::Sparse(v)))
+    }
+}
+
+/// One cell of `value`: a number or `null`.
+///
+/// Read with `deserialize_any`, which hands an integer straight to `visit_u64`/`visit_i64`;
+/// going through `Option<f64>` costs a separate `null` probe and a float-typed parse per cell.
+struct Cell(Option<f64>);
+
+impl<'de> Deserialize<'de> for Cell {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = Values;
+            type Value = Cell;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an array of numbers/nulls or an object mapping positions to numbers")
+                f.write_str("a number or null")
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Values, A::Error> {
-                let mut v = Vec::with_capacity(seq.size_hint().unwrap_or(1024));
-                while let Some(x) = seq.next_element::<Option<f64>>()? {
-                    v.push(x);
-                }
-                Ok(Values(ValuesRepr::Dense(v)))
+            fn visit_u64<E: de::Error>(self, x: u64) -> std::result::Result<Cell, E> {
+                Ok(Cell(Some(x as f64)))
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Values, A::Error> {
-                let mut v = Vec::new();
-                while let Some((k, x)) = map.next_entry::<String, Option<f64>>()? {
-                    let pos = k.parse::<usize>().map_err(|_| {
-                        de::Error::custom(format!("value key {k:?} is not a cell position"))
-                    })?;
-                    v.push((pos, x));
-                }
-                Ok(Values(ValuesRepr::Sparse(v)))
+            fn visit_i64<E: de::Error>(self, x: i64) -> std::result::Result<Cell, E> {
+                Ok(Cell(Some(x as f64)))
+            }
+            fn visit_f64<E: de::Error>(self, x: f64) -> std::result::Result<Cell, E> {
+                Ok(Cell(Some(x)))
+            }
+            fn visit_unit<E: de::Error>(self) -> std::result::Result<Cell, E> {
+                Ok(Cell(None))
+            }
+            fn visit_none<E: de::Error>(self) -> std::result::Result<Cell, E> {
+                Ok(Cell(None))
             }
         }
         d.deserialize_any(V)
@@ -517,6 +656,14 @@ impl Dataset {
     }
 
     /// Flatten the cube into a tidy frame, one row per cell (see the module docs for the columns).
+    ///
+    /// The cube's layout is regular, so no column needs a per-row lookup: along a
+    /// dimension with stride `s` (the product of the later dimensions' sizes) every
+    /// category fills `s` consecutive rows and that block repeats to the end. Code and
+    /// label columns are therefore built by repeating each category's 16-byte string
+    /// view (see `repeat_layout` and `ViewDict`); a dimension with a single category
+    /// becomes a scalar column of the frame's height, which polars materialises only
+    /// if an operation needs it.
     pub fn to_frame(&self) -> Result<DataFrame> {
         let n = self.len();
         let sizes: Vec<usize> = self.dimensions.iter().map(|d| d.len()).collect();
@@ -524,8 +671,6 @@ impl Dataset {
         let mut columns: Vec<Column> = Vec::with_capacity(self.dimensions.len() * 2 + 4);
         let mut taken = std::collections::HashSet::new();
         for (k, d) in self.dimensions.iter().enumerate() {
-            // Position of every cell along this dimension: (cell / stride) % len.
-            let idx = position_index(n, strides[k], sizes[k]);
             let (code_name, label_name) = d.column_names();
             let (code_name, label_name) = if ["value", "status", "year", "date"].contains(&label_name.as_str()) {
                 (format!("{label_name}_dim_code"), format!("{label_name}_dim"))
@@ -535,44 +680,157 @@ impl Dataset {
             if !taken.insert(label_name.clone()) {
                 return Err(Error::jsonstat("frame", format!("two dimensions map to the column name {label_name:?}")));
             }
-            let codes = StringChunked::from_iter_values(PlSmallStr::EMPTY, d.codes.iter().map(String::as_str));
-            let labels = StringChunked::from_iter_values(PlSmallStr::EMPTY, d.labels.iter().map(String::as_str));
-            // SAFETY: every index is below the dimension's length (see `position_index`).
-            let code_col = unsafe { codes.take_unchecked(&idx) }.into_series();
-            let label_col = if d.labels == d.codes {
-                code_col.clone()
-            } else {
-                // SAFETY: as above; labels are aligned with codes.
-                unsafe { labels.take_unchecked(&idx) }.into_series()
-            };
-            columns.push(code_col.with_name(code_name.into()).into_column());
-            columns.push(label_col.with_name(label_name.into()).into_column());
+            let code_col = category_column(&d.codes, strides[k], n);
+            let label_col = if d.labels == d.codes { code_col.clone() } else { category_column(&d.labels, strides[k], n) };
+            columns.push(code_col.with_name(code_name.into()));
+            columns.push(label_col.with_name(label_name.into()));
             if d.role == Some(Role::Time) {
                 let parsed: Vec<Option<(i32, i32)>> = d.codes.iter().map(|c| parse_period(c)).collect();
-                let years: Int32Chunked =
-                    parsed.iter().map(|p| p.map(|(y, _)| y)).collect_ca(PlSmallStr::EMPTY);
-                let days: Int32Chunked =
-                    parsed.iter().map(|p| p.map(|(_, days)| days)).collect_ca(PlSmallStr::EMPTY);
-                // SAFETY: as above.
-                columns.push(unsafe { years.take_unchecked(&idx) }.into_series().with_name("year".into()).into_column());
-                let date = unsafe { days.take_unchecked(&idx) }.into_series().cast(&DataType::Date)?;
-                columns.push(date.with_name("date".into()).into_column());
+                let years: Vec<Option<i32>> = parsed.iter().map(|p| p.map(|(y, _)| y)).collect();
+                let days: Vec<Option<i32>> = parsed.iter().map(|p| p.map(|(_, days)| days)).collect();
+                columns.push(period_column("year", &years, false, strides[k], n));
+                columns.push(period_column("date", &days, true, strides[k], n));
             }
         }
-        let values = if self.values.iter().all(Option::is_some) {
-            Float64Chunked::from_vec("value".into(), self.values.iter().map(|v| v.unwrap_or_default()).collect())
-        } else {
-            self.values.iter().copied().collect_ca("value".into())
-        };
-        columns.push(values.into_series().into_column());
-        let status: StringChunked = if self.status.iter().all(Option::is_none) {
-            StringChunked::full_null("status".into(), n)
-        } else {
-            self.status.iter().map(|s| s.as_deref()).collect_ca("status".into())
-        };
-        columns.push(status.into_series().into_column());
+        columns.push(self.value_column().into_column());
+        columns.push(self.status_column().into_column());
         Ok(DataFrame::new(n, columns)?)
     }
+
+    /// `value`: Float64, null where the cell is null.
+    fn value_column(&self) -> Float64Chunked {
+        let values: Vec<f64> = self.values.iter().map(|v| v.unwrap_or_default()).collect();
+        let validity = if self.values.iter().all(Option::is_some) {
+            None
+        } else {
+            Some(Bitmap::from_trusted_len_iter(self.values.iter().map(Option::is_some)))
+        };
+        Float64Chunked::from_vec_validity("value".into(), values, validity)
+    }
+
+    /// `status`: the cell's symbol, null where it has none.
+    ///
+    /// Statuses are few distinct short strings (`..`, `:`) over mostly null cells, so
+    /// the column gets one view per distinct symbol, copied to the cells that carry it.
+    fn status_column(&self) -> StringChunked {
+        let n = self.len();
+        if self.status.iter().all(Option::is_none) {
+            return StringChunked::full_null("status".into(), n);
+        }
+        let mut dict = ViewDict::default();
+        let mut seen: HashMap<&str, View> = HashMap::new();
+        // Null cells keep the all-zero view (an empty inline string), as polars' own null arrays do.
+        let mut views = zeroed_views(n);
+        let mut validity = MutableBitmap::from_len_zeroed(n);
+        let mut bytes_len = 0;
+        for (i, s) in self.status.iter().enumerate() {
+            if let Some(s) = s {
+                views[i] = *seen.entry(s.as_str()).or_insert_with(|| dict.view(s));
+                validity.set(i, true);
+                bytes_len += s.len();
+            }
+        }
+        StringChunked::with_chunk("status".into(), dict.into_array(views, Some(validity.freeze()), bytes_len))
+    }
+}
+
+/// The strings of a string view array under construction: every distinct string gets a
+/// 16-byte [`View`] that holds it inline (≤ 12 bytes) or points into one shared data
+/// buffer. Copying a view copies the string as far as the array is concerned.
+#[derive(Default)]
+struct ViewDict {
+    /// Bytes of the strings longer than [`View::MAX_INLINE_SIZE`], back to back.
+    data: Vec<u8>,
+}
+
+impl ViewDict {
+    /// The view for `s`, appending it to the data buffer if it does not fit inline.
+    fn view(&mut self, s: &str) -> View {
+        let offset = u32::try_from(self.data.len()).expect("category strings exceed 4 GiB");
+        if s.len() > View::MAX_INLINE_SIZE as usize {
+            self.data.extend_from_slice(s.as_bytes());
+        }
+        View::new_from_bytes(s.as_bytes(), 0, offset)
+    }
+
+    /// An array of `views` (each from [`ViewDict::view`] on this dictionary, or the
+    /// all-zero view under a null) whose non-null strings total `bytes_len` bytes.
+    fn into_array(self, views: Vec<View>, validity: Option<Bitmap>, bytes_len: usize) -> Utf8ViewArray {
+        let buffer_len = self.data.len();
+        let buffers = if self.data.is_empty() { vec![] } else { vec![self.data.into()] };
+        // SAFETY: every view is inline (valid UTF-8 copied from a `&str`, or the
+        // all-zero empty string) or was made by `view` for a `&str` stored at its offset
+        // in buffer 0, which is the one buffer passed. `validity`, when given, has one bit
+        // per view. `bytes_len` and `buffer_len` are the array's true totals.
+        unsafe {
+            Utf8ViewArray::new_unchecked(
+                ArrowDataType::Utf8View,
+                views.into(),
+                buffers.into(),
+                validity,
+                Some(bytes_len),
+                buffer_len,
+            )
+        }
+    }
+}
+
+/// `n` all-zero views (empty inline strings) from a zeroed allocation.
+///
+/// Large allocations come straight from the kernel, already zero, so the pages of a
+/// mostly-null column that are never written are never touched either; a filled
+/// `vec![View::default(); n]` would write (and page in) every one of them.
+fn zeroed_views(n: usize) -> Vec<View> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let layout = std::alloc::Layout::array::<View>(n).expect("a view vector of this length fits in memory");
+    // SAFETY: `layout` has a non-zero size (n > 0 and a view is 16 bytes).
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) }.cast::<View>();
+    if ptr.is_null() {
+        std::alloc::handle_alloc_error(layout);
+    }
+    // SAFETY: `ptr` comes from the global allocator with the layout of `[View; n]`, the
+    // layout a `Vec<View>` of capacity `n` uses, and all `n` elements are initialised:
+    // `View` is `#[repr(C)]` over four `u32`s, for which all-zero bits are a valid value
+    // (polars-arrow marks it `bytemuck::Zeroable`).
+    unsafe { Vec::from_raw_parts(ptr, n, n) }
+}
+
+/// The code or label column of a dimension whose categories are `strings`, with
+/// `stride` cells per category and `n` cells in all.
+fn category_column(strings: &[String], stride: usize, n: usize) -> Column {
+    if let [only] = strings {
+        let value = AnyValue::StringOwned(only.as_str().into());
+        return Column::new_scalar(PlSmallStr::EMPTY, Scalar::new(DataType::String, value), n);
+    }
+    let mut dict = ViewDict::default();
+    let views: Vec<View> = strings.iter().map(|s| dict.view(s)).collect();
+    let views = repeat_layout(&views, stride, n);
+    // Every category fills the same number of cells.
+    let per_category = if strings.is_empty() { 0 } else { n / strings.len() };
+    let bytes_len = strings.iter().map(String::len).sum::<usize>() * per_category;
+    StringChunked::with_chunk(PlSmallStr::EMPTY, dict.into_array(views, None, bytes_len)).into_column()
+}
+
+/// The `year` (Int32) or `date` (Date) column of a time dimension with `stride` cells
+/// per category; `items` holds one value per category (`None` for a code that is no
+/// period).
+fn period_column(name: &str, items: &[Option<i32>], date: bool, stride: usize, n: usize) -> Column {
+    if let [only] = items {
+        let (dtype, value) = match (date, *only) {
+            (false, v) => (DataType::Int32, v.map_or(AnyValue::Null, AnyValue::Int32)),
+            (true, v) => (DataType::Date, v.map_or(AnyValue::Null, AnyValue::Date)),
+        };
+        return Column::new_scalar(name.into(), Scalar::new(dtype, value), n);
+    }
+    let ca = if items.iter().all(Option::is_some) {
+        let items: Vec<i32> = items.iter().flatten().copied().collect();
+        Int32Chunked::from_vec(name.into(), repeat_layout(&items, stride, n))
+    } else {
+        repeat_layout(items, stride, n).into_iter().collect_ca(name.into())
+    };
+    if date { ca.into_date().into_series().into_column() } else { ca.into_column() }
 }
 
 /// `Region` → `region`, `ContentsCode` → `contents`, `InnvandrKat` → `innvandr_kat`.
@@ -597,22 +855,25 @@ pub(crate) fn column_base(id: &str) -> String {
     if base.is_empty() { "dim".to_string() } else { base.to_string() }
 }
 
-/// For a dimension of `len` categories and `stride`, the category position of each of
-/// `n` cells: `0` repeated `stride` times, then `1` …, the whole block repeated.
-fn position_index(n: usize, stride: usize, len: usize) -> IdxCa {
-    let mut v: Vec<IdxSize> = Vec::with_capacity(n);
-    if len > 0 && stride > 0 {
-        for i in 0..len {
-            v.resize(v.len() + stride, i as IdxSize);
-        }
-        // Repeat the first block (len × stride cells) up to n, doubling.
-        while v.len() < n {
-            let take = (n - v.len()).min(v.len());
-            v.extend_from_within(..take);
-        }
+/// The values of a dimension's column over a cube of `n` cells: `items[0]` repeated
+/// `stride` times, then `items[1]` …, the whole block repeated up to `n`.
+///
+/// The block is written once and then doubled with `extend_from_within` (a memcpy),
+/// so filling a column costs little more than writing its memory.
+fn repeat_layout<T: Copy>(items: &[T], stride: usize, n: usize) -> Vec<T> {
+    if n == 0 || items.is_empty() || stride == 0 {
+        return Vec::new();
+    }
+    let mut v = Vec::with_capacity(n);
+    for &x in items {
+        v.resize(v.len() + stride, x);
+    }
+    while v.len() < n {
+        let take = (n - v.len()).min(v.len());
+        v.extend_from_within(..take);
     }
     v.truncate(n);
-    IdxCa::from_vec(PlSmallStr::EMPTY, v)
+    v
 }
 
 fn strides(sizes: &[usize]) -> Vec<usize> {
@@ -740,6 +1001,151 @@ mod tests {
         let sub = ds.select_positions(&[vec![1], vec![2, 0]]);
         assert_eq!(sub.values, vec![Some(5.0), Some(3.0)]);
         assert_eq!(sub.dimensions[1].codes, vec!["b2", "b0"]);
+    }
+
+    /// The frame `to_frame` must produce, built the obvious slow way: row by row.
+    fn frame_row_by_row(ds: &Dataset) -> DataFrame {
+        let sizes: Vec<usize> = ds.dimensions.iter().map(|d| d.len()).collect();
+        let mut rows: Vec<Vec<usize>> = Vec::new();
+        for_each_index(&sizes, |idx| rows.push(idx.to_vec()));
+        let mut columns = Vec::new();
+        for (k, d) in ds.dimensions.iter().enumerate() {
+            let (code_name, label_name) = d.column_names();
+            let codes: Vec<&str> = rows.iter().map(|r| d.codes[r[k]].as_str()).collect();
+            let labels: Vec<&str> = rows.iter().map(|r| d.labels[r[k]].as_str()).collect();
+            columns.push(Series::new(code_name.into(), codes).into_column());
+            columns.push(Series::new(label_name.into(), labels).into_column());
+            if d.role == Some(Role::Time) {
+                let periods: Vec<Option<(i32, i32)>> = rows.iter().map(|r| parse_period(&d.codes[r[k]])).collect();
+                let years: Vec<Option<i32>> = periods.iter().map(|p| p.map(|p| p.0)).collect();
+                let days: Vec<Option<i32>> = periods.iter().map(|p| p.map(|p| p.1)).collect();
+                columns.push(Series::new("year".into(), years).into_column());
+                columns.push(Series::new("date".into(), days).cast(&DataType::Date).unwrap().into_column());
+            }
+        }
+        columns.push(Series::new("value".into(), ds.values.clone()).into_column());
+        let status: Vec<Option<&str>> = ds.status.iter().map(|s| s.as_deref()).collect();
+        columns.push(Series::new("status".into(), status).into_column());
+        DataFrame::new(rows.len(), columns).unwrap()
+    }
+
+    /// `to_frame` equals the row-by-row frame in names, dtypes and values, and every
+    /// string array it built passes polars-arrow's own validation of views and buffers.
+    fn assert_frame_matches(doc: &[u8]) -> DataFrame {
+        let ds = Dataset::from_slice(doc).unwrap();
+        let df = ds.to_frame().unwrap();
+        let expected = frame_row_by_row(&ds);
+        assert_eq!(df.schema(), expected.schema());
+        assert!(df.equals_missing(&expected), "{df}\n{expected}");
+        for col in df.columns() {
+            if col.dtype() == &DataType::String {
+                for arr in col.as_materialized_series().str().unwrap().downcast_iter() {
+                    let checked = Utf8ViewArray::try_new(
+                        ArrowDataType::Utf8View,
+                        arr.views().clone(),
+                        arr.data_buffers().clone(),
+                        polars_arrow::array::Array::validity(arr).cloned(),
+                    )
+                    .unwrap_or_else(|e| panic!("column {}: {e}", col.name()));
+                    assert_eq!(arr.total_bytes_len(), checked.total_bytes_len(), "column {}", col.name());
+                    assert_eq!(arr.total_buffer_len(), checked.total_buffer_len(), "column {}", col.name());
+                }
+            }
+        }
+        df
+    }
+
+    #[test]
+    fn frame_of_a_cube() {
+        // Labels longer than a view's 12 inline bytes (and not ASCII), a single-category
+        // dimension, a time dimension with a code that is no period, null values, and
+        // statuses of both lengths on some of them.
+        let doc = r#"{"version":"2.0","class":"dataset","id":["Region","ContentsCode","Tid"],"size":[3,1,4],
+          "role":{"time":["Tid"],"metric":["ContentsCode"]},
+          "dimension":{
+            "Region":{"category":{"index":["0301","4601","K-1103"],
+              "label":{"0301":"Oslo","4601":"Bergen – Vestland fylke","K-1103":"Stavanger (kommune før 2020)"}}},
+            "ContentsCode":{"category":{"index":["Personer1"],"label":{"Personer1":"Personer"}}},
+            "Tid":{"category":{"index":["2020","2021K3","2022M07","2025-2026"]}}},
+          "value":[1,2,null,4,5,6,7,8,null,10,11.5,-12],
+          "status":{"2":"..","8":"a status longer than twelve bytes","11":"."}}"#;
+        let df = assert_frame_matches(doc.as_bytes());
+        let names: Vec<&str> = df.get_column_names().into_iter().map(|n| n.as_str()).collect();
+        assert_eq!(
+            names,
+            ["region_code", "region", "contents_code", "contents", "tid_code", "tid", "year", "date", "value", "status"]
+        );
+        assert_eq!(df.column("region").unwrap().str().unwrap().get(5), Some("Bergen – Vestland fylke"));
+        assert_eq!(df.column("contents").unwrap().str().unwrap().get(11), Some("Personer"));
+        assert_eq!(df.column("year").unwrap().i32().unwrap().get(3), None);
+        assert_eq!(df.column("status").unwrap().str().unwrap().get(8), Some("a status longer than twelve bytes"));
+        assert_eq!(df.column("value").unwrap().null_count(), 2);
+    }
+
+    #[test]
+    fn frame_of_a_cube_with_one_period_and_no_status() {
+        // A single period (year and date become scalar columns), labels equal to the
+        // codes, every value present and no status at all.
+        let doc = br#"{"version":"2.0","class":"dataset","id":["Alder","Tid"],"size":[3,1],
+          "role":{"time":["Tid"]},
+          "dimension":{"Alder":{"category":{"index":["000","001","002"]}},"Tid":{"category":{"index":["2024M02"]}}},
+          "value":[3,2,1]}"#;
+        let df = assert_frame_matches(doc);
+        assert_eq!(df.column("date").unwrap().dtype(), &DataType::Date);
+        assert_eq!(df.column("status").unwrap().null_count(), 3);
+    }
+
+    #[test]
+    fn frame_of_a_cube_with_time_first() {
+        // Time as the outer dimension, every code a period (week, quarter, half year).
+        let doc = br#"{"version":"2.0","class":"dataset","id":["Tid","Kjonn"],"size":[3,2],
+          "role":{"time":["Tid"]},
+          "dimension":{"Tid":{"category":{"index":["2026U01","2010K3","2011H2"]}},
+            "Kjonn":{"category":{"index":["1","2"],"label":{"1":"Menn","2":"Kvinner"}}}},
+          "value":[1,null,3,4,5,6],"status":{"1":".."}}"#;
+        let df = assert_frame_matches(doc);
+        assert_eq!(df.column("year").unwrap().i32().unwrap().get(5), Some(2011));
+    }
+
+    #[test]
+    fn frame_of_an_empty_cube() {
+        let doc = br#"{"version":"2.0","class":"dataset","id":["A","B","Tid"],"size":[2,0,1],"role":{"time":["Tid"]},
+          "dimension":{"A":{"category":{"index":["a0","a1"]}},"B":{"category":{"index":[]}},
+            "Tid":{"category":{"index":["2020"]}}},"value":[]}"#;
+        let df = assert_frame_matches(doc);
+        assert_eq!(df.height(), 0);
+    }
+
+    #[test]
+    fn dataset_keys_in_any_order() {
+        // `size` after `value` (no up-front allocation), an unknown key, a null label,
+        // a sparse `value` and a status for every cell.
+        let doc = br#"{"value":{"1":7},"extension":{"px":{"tableid":"x"}},"label":null,"class":"dataset",
+          "dimension":{"A":{"category":{"index":["a0","a1"]}}},"id":["A"],"size":[2],"version":"2.0","status":"p"}"#;
+        let ds = Dataset::from_slice(doc).unwrap();
+        assert_eq!(ds.values, vec![None, Some(7.0)]);
+        assert_eq!(ds.label, None);
+        assert_eq!(ds.status, vec![Some("p".to_string()); 2]);
+        assert_frame_matches(doc);
+        // A repeated key is refused, as the derived deserializer did.
+        let doc = br#"{"version":"2.0","id":["A"],"size":[1],"size":[1],
+          "dimension":{"A":{"category":{"index":["a0"]}}},"value":[1]}"#;
+        let err = serde_json::from_slice::<RawDataset>(doc).err().expect("a duplicate key is an error").to_string();
+        assert!(err.contains("duplicate field `size`"), "{err}");
+    }
+
+    #[test]
+    fn json_stat_1_bundle() {
+        // JSON-stat 1.0 keeps id/size/role inside `dimension` and wraps the dataset in a
+        // bundle; it is read through a `serde_json::Value`.
+        let doc = br#"{"dataset":{"label":"t","dimension":{"id":["A","Tid"],"size":[2,2],"role":{"time":["Tid"]},
+          "A":{"category":{"index":{"a0":0,"a1":1}}},"Tid":{"category":{"index":["2020","2021"]}}},
+          "value":[1,null,3,4],"status":{"1":".."}}}"#;
+        let ds = Dataset::from_slice(doc).unwrap();
+        assert_eq!(ds.values, vec![Some(1.0), None, Some(3.0), Some(4.0)]);
+        assert_eq!(ds.dimension("Tid").unwrap().role, Some(Role::Time));
+        assert_eq!(ds.status[1].as_deref(), Some(".."));
+        assert_frame_matches(doc);
     }
 
     #[test]
