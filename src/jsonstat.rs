@@ -100,9 +100,193 @@ pub struct Dataset {
     pub dimensions: Vec<Dimension>,
     /// Cell values, row-major over `dimensions`.
     pub values: Vec<Option<f64>>,
-    /// Status symbols per cell (`..`, `.`, `:`, `-`), `None` where there is none.
-    pub status: Vec<Option<String>>,
+    /// Status symbols (`..`, `.`, `:`, `-`) of the cells that have one, by cell
+    /// position (row-major, as `values`); see [`Status`].
+    pub status: Status,
 }
+
+/// The status symbols of a dataset's cells, kept only for the cells that have one.
+///
+/// JSON-stat's `status` marks a few cells (SSB writes `..` for a suppressed or missing
+/// value, `.` for one that cannot exist, `:` for a confidential one, `-` for a true
+/// zero) and leaves the rest without, so the symbols are stored sparsely: one
+/// `(cell, symbol)` entry per marked cell, in increasing cell order, where `cell` is a
+/// position in [`Dataset::values`]. A dataset without statuses holds nothing at all.
+///
+/// The document may give `status` as an object keyed by cell position (what SSB
+/// writes), as an array with a string or `null` per cell, or as one string for every
+/// cell; all three read into the same entries. An empty string is a status like any
+/// other (it is not the absence of one).
+///
+/// ```
+/// use statbank::jsonstat::{Dataset, Status};
+/// let doc = br#"{"version":"2.0","class":"dataset","id":["Tid"],"size":[4],
+///   "dimension":{"Tid":{"category":{"index":["2023","2024","2025","2026"]}}},
+///   "value":[1,null,3,null],"status":{"1":"..","3":":"}}"#;
+/// let ds = Dataset::from_slice(doc)?;
+/// assert_eq!(ds.status.get(1), Some(".."));
+/// assert_eq!(ds.status.get(2), None);
+/// assert_eq!(ds.status.len(), 2);
+/// assert_eq!(ds.status.iter().collect::<Vec<_>>(), [(1, ".."), (3, ":")]);
+///
+/// // The same statuses from the dense form, one entry per cell…
+/// assert_eq!(Status::from_dense([None, Some(".."), None, Some(":")]), ds.status);
+/// // …or from `(cell, symbol)` pairs in any order, and back to one entry per cell.
+/// let st: Status = [(3, ":"), (1, "..")].into_iter().collect();
+/// assert_eq!(st, ds.status);
+/// assert_eq!(st.to_dense(4), [None, Some(".."), None, Some(":")]);
+/// # Ok::<(), statbank::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Status {
+    /// `(cell, symbol)`, strictly increasing in `cell`.
+    entries: Vec<(usize, String)>,
+}
+
+impl Status {
+    /// No status on any cell.
+    pub fn new() -> Status {
+        Status::default()
+    }
+
+    /// From the dense form: one entry per cell, `None` (JSON `null`) where the cell has
+    /// no status.
+    pub fn from_dense<I, S>(cells: I) -> Status
+    where
+        I: IntoIterator<Item = Option<S>>,
+        S: Into<String>,
+    {
+        let entries = cells.into_iter().enumerate().filter_map(|(i, s)| s.map(|s| (i, s.into()))).collect();
+        Status { entries }
+    }
+
+    /// The same symbol on each of the first `cells` cells (`status` given as one string).
+    pub fn all(symbol: &str, cells: usize) -> Status {
+        Status { entries: (0..cells).map(|i| (i, symbol.to_owned())).collect() }
+    }
+
+    /// The status of `cell`, if it has one.
+    pub fn get(&self, cell: usize) -> Option<&str> {
+        if self.entries.is_empty() {
+            return None;
+        }
+        self.entries.binary_search_by_key(&cell, |e| e.0).ok().map(|i| self.entries[i].1.as_str())
+    }
+
+    /// Set the status of `cell`, returning the one it replaces.
+    ///
+    /// Cheapest in increasing cell order (an append); otherwise the entries after `cell`
+    /// move up by one.
+    pub fn insert(&mut self, cell: usize, symbol: impl Into<String>) -> Option<String> {
+        let symbol = symbol.into();
+        if self.entries.last().map_or(true, |e| e.0 < cell) {
+            self.entries.push((cell, symbol));
+            return None;
+        }
+        match self.entries.binary_search_by_key(&cell, |e| e.0) {
+            Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, symbol)),
+            Err(i) => {
+                self.entries.insert(i, (cell, symbol));
+                None
+            }
+        }
+    }
+
+    /// Number of cells with a status.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no cell has a status.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The cells with a status and their symbols, in increasing cell order.
+    pub fn iter(&self) -> StatusIter<'_> {
+        StatusIter { inner: self.entries.iter() }
+    }
+
+    /// The dense form over `cells` cells: the symbol of every cell, `None` where it has
+    /// none.
+    ///
+    /// # Panics
+    ///
+    /// If a cell with a status is at position `cells` or later.
+    pub fn to_dense(&self, cells: usize) -> Vec<Option<&str>> {
+        let mut v = vec![None; cells];
+        for (cell, s) in self.iter() {
+            assert!(cell < cells, "status on cell {cell} of a dataset of {cells} cells");
+            v[cell] = Some(s);
+        }
+        v
+    }
+
+    /// From `(cell, symbol)` pairs in any order; a later pair for the same cell wins (as
+    /// a repeated key in a JSON object does).
+    fn from_pairs(mut entries: Vec<(usize, String)>) -> Status {
+        // Stable, so pairs for one cell stay in input order; nearly free on the sorted
+        // input that documents give.
+        if !entries.windows(2).all(|w| w[0].0 < w[1].0) {
+            entries.sort_by_key(|e| e.0);
+            // Keep the last pair of every run of equal cells.
+            let mut kept: Vec<(usize, String)> = Vec::with_capacity(entries.len());
+            for e in entries {
+                match kept.last_mut() {
+                    Some(last) if last.0 == e.0 => *last = e,
+                    _ => kept.push(e),
+                }
+            }
+            entries = kept;
+        }
+        Status { entries }
+    }
+
+    /// The last cell with a status, if any.
+    fn last_cell(&self) -> Option<usize> {
+        self.entries.last().map(|e| e.0)
+    }
+}
+
+impl<S: Into<String>> FromIterator<(usize, S)> for Status {
+    /// From `(cell, symbol)` pairs in any order; a later pair for the same cell wins.
+    fn from_iter<I: IntoIterator<Item = (usize, S)>>(pairs: I) -> Status {
+        Status::from_pairs(pairs.into_iter().map(|(c, s)| (c, s.into())).collect())
+    }
+}
+
+impl<'a> IntoIterator for &'a Status {
+    type Item = (usize, &'a str);
+    type IntoIter = StatusIter<'a>;
+    fn into_iter(self) -> StatusIter<'a> {
+        self.iter()
+    }
+}
+
+/// The `(cell, symbol)` entries of a [`Status`], in increasing cell order; from
+/// [`Status::iter`].
+#[derive(Debug, Clone)]
+pub struct StatusIter<'a> {
+    inner: std::slice::Iter<'a, (usize, String)>,
+}
+
+impl<'a> Iterator for StatusIter<'a> {
+    type Item = (usize, &'a str);
+    fn next(&mut self) -> Option<(usize, &'a str)> {
+        self.inner.next().map(|(c, s)| (*c, s.as_str()))
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for StatusIter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.inner.next_back().map(|(c, s)| (*c, s.as_str()))
+    }
+}
+
+impl ExactSizeIterator for StatusIter<'_> {}
 
 // ---------------------------------------------------------------- raw serde model
 
@@ -118,7 +302,7 @@ struct RawDataset {
     size: Option<Vec<usize>>,
     dimension: HashMap<String, RawDimension>,
     value: Values,
-    status: Option<Status>,
+    status: Option<RawStatus>,
 }
 
 /// The top-level keys of a dataset; others (`extension`, `href`, …) are skipped.
@@ -362,32 +546,38 @@ impl<'de> Deserialize<'de> for Cell {
     }
 }
 
-/// `status`: one string for all cells, an array, or a sparse object.
-enum Status {
+/// `status` as the document gives it: one string for all cells, an array, or a
+/// sparse object.
+/// An array is read straight into the sparse form: its length and the `(position,
+/// symbol)` pairs of its strings, so its nulls cost nothing.
+enum RawStatus {
     All(String),
-    Dense(Vec<Option<String>>),
+    Dense { len: usize, entries: Vec<(usize, String)> },
     Sparse(Vec<(usize, String)>),
 }
 
-impl<'de> Deserialize<'de> for Status {
+impl<'de> Deserialize<'de> for RawStatus {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = Status;
+            type Value = RawStatus;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a status string, array or object")
             }
-            fn visit_str<E: de::Error>(self, s: &str) -> std::result::Result<Status, E> {
-                Ok(Status::All(s.to_owned()))
+            fn visit_str<E: de::Error>(self, s: &str) -> std::result::Result<RawStatus, E> {
+                Ok(RawStatus::All(s.to_owned()))
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Status, A::Error> {
-                let mut v = Vec::new();
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<RawStatus, A::Error> {
+                let (mut len, mut entries) = (0, Vec::new());
                 while let Some(x) = seq.next_element::<Option<String>>()? {
-                    v.push(x);
+                    if let Some(x) = x {
+                        entries.push((len, x));
+                    }
+                    len += 1;
                 }
-                Ok(Status::Dense(v))
+                Ok(RawStatus::Dense { len, entries })
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Status, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<RawStatus, A::Error> {
                 let mut v = Vec::new();
                 while let Some((k, x)) = map.next_entry::<String, String>()? {
                     let pos = k.parse::<usize>().map_err(|_| {
@@ -395,7 +585,7 @@ impl<'de> Deserialize<'de> for Status {
                     })?;
                     v.push((pos, x));
                 }
-                Ok(Status::Sparse(v))
+                Ok(RawStatus::Sparse(v))
             }
         }
         d.deserialize_any(V)
@@ -569,18 +759,18 @@ impl Dataset {
             }
         };
         let status = match raw.status {
-            None => vec![None; n],
-            Some(Status::All(s)) => vec![Some(s); n],
-            Some(Status::Dense(v)) if v.len() == n => v,
-            Some(Status::Dense(v)) => {
-                return Err(Error::jsonstat(context, format!("{} status entries for {n} cells", v.len())))
+            None => Status::new(),
+            Some(RawStatus::All(s)) => Status::all(&s, n),
+            Some(RawStatus::Dense { len, entries }) if len == n => Status { entries },
+            Some(RawStatus::Dense { len, .. }) => {
+                return Err(Error::jsonstat(context, format!("{len} status entries for {n} cells")))
             }
-            Some(Status::Sparse(pairs)) => {
-                let mut v = vec![None; n];
-                for (pos, s) in pairs {
-                    *v.get_mut(pos).ok_or_else(|| Error::jsonstat(context, format!("status position {pos} ≥ {n} cells")))? = Some(s);
+            Some(RawStatus::Sparse(pairs)) => {
+                let status = Status::from_pairs(pairs);
+                if let Some(pos) = status.last_cell().filter(|&pos| pos >= n) {
+                    return Err(Error::jsonstat(context, format!("status position {pos} ≥ {n} cells")));
                 }
-                v
+                status
             }
         };
         let notes = match raw.note {
@@ -638,11 +828,14 @@ impl Dataset {
         let n: usize = picks.iter().map(|p| p.len()).product();
         let strides = strides(&self.dimensions.iter().map(|d| d.len()).collect::<Vec<_>>());
         let mut values = Vec::with_capacity(n);
-        let mut status = Vec::with_capacity(n);
+        let mut status = Status::new();
         for_each_index(&picks.iter().map(|p| p.len()).collect::<Vec<_>>(), |idx| {
             let src: usize = idx.iter().enumerate().map(|(k, &i)| picks[k][i] * strides[k]).sum();
+            // Cells come in increasing target order, so every insert is an append.
+            if let Some(s) = self.status.get(src) {
+                status.insert(values.len(), s);
+            }
             values.push(self.values[src]);
-            status.push(self.status[src].clone());
         });
         Dataset {
             label: self.label.clone(),
@@ -714,7 +907,7 @@ impl Dataset {
     /// the column gets one view per distinct symbol, copied to the cells that carry it.
     fn status_column(&self) -> StringChunked {
         let n = self.len();
-        if self.status.iter().all(Option::is_none) {
+        if self.status.is_empty() {
             return StringChunked::full_null("status".into(), n);
         }
         let mut dict = ViewDict::default();
@@ -723,12 +916,10 @@ impl Dataset {
         let mut views = zeroed_views(n);
         let mut validity = MutableBitmap::from_len_zeroed(n);
         let mut bytes_len = 0;
-        for (i, s) in self.status.iter().enumerate() {
-            if let Some(s) = s {
-                views[i] = *seen.entry(s.as_str()).or_insert_with(|| dict.view(s));
-                validity.set(i, true);
-                bytes_len += s.len();
-            }
+        for (i, s) in &self.status {
+            views[i] = *seen.entry(s).or_insert_with(|| dict.view(s));
+            validity.set(i, true);
+            bytes_len += s.len();
         }
         StringChunked::with_chunk("status".into(), dict.into_array(views, Some(validity.freeze()), bytes_len))
     }
@@ -1024,7 +1215,7 @@ mod tests {
             }
         }
         columns.push(Series::new("value".into(), ds.values.clone()).into_column());
-        let status: Vec<Option<&str>> = ds.status.iter().map(|s| s.as_deref()).collect();
+        let status: Vec<Option<&str>> = ds.status.to_dense(ds.len());
         columns.push(Series::new("status".into(), status).into_column());
         DataFrame::new(rows.len(), columns).unwrap()
     }
@@ -1125,7 +1316,7 @@ mod tests {
         let ds = Dataset::from_slice(doc).unwrap();
         assert_eq!(ds.values, vec![None, Some(7.0)]);
         assert_eq!(ds.label, None);
-        assert_eq!(ds.status, vec![Some("p".to_string()); 2]);
+        assert_eq!(ds.status.to_dense(2), [Some("p"); 2]);
         assert_frame_matches(doc);
         // A repeated key is refused, as the derived deserializer did.
         let doc = br#"{"version":"2.0","id":["A"],"size":[1],"size":[1],
@@ -1144,7 +1335,8 @@ mod tests {
         let ds = Dataset::from_slice(doc).unwrap();
         assert_eq!(ds.values, vec![Some(1.0), None, Some(3.0), Some(4.0)]);
         assert_eq!(ds.dimension("Tid").unwrap().role, Some(Role::Time));
-        assert_eq!(ds.status[1].as_deref(), Some(".."));
+        assert_eq!(ds.status.get(1), Some(".."));
+        assert_eq!(ds.status.len(), 1);
         assert_frame_matches(doc);
     }
 

@@ -594,7 +594,7 @@ pub fn to_jsonstat2(ds: &Dataset) -> Value {
     doc.insert("dimension".into(), Value::Object(dims));
     doc.insert("value".into(), json!(ds.values));
     let status: Map<String, Value> =
-        ds.status.iter().enumerate().filter_map(|(i, s)| s.as_ref().map(|s| (i.to_string(), json!(s)))).collect();
+        ds.status.iter().map(|(i, s)| (i.to_string(), json!(s))).collect();
     if !status.is_empty() {
         doc.insert("status".into(), Value::Object(status));
     }
