@@ -35,7 +35,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use polars::prelude::*;
-use polars_arrow::array::{Utf8ViewArray, View};
+use polars_arrow::array::{PrimitiveArray, Utf8ViewArray, View};
 use polars_arrow::bitmap::{Bitmap, MutableBitmap};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -98,8 +98,8 @@ pub struct Dataset {
     pub notes: Vec<String>,
     /// Dimensions in `id` order.
     pub dimensions: Vec<Dimension>,
-    /// Cell values, row-major over `dimensions`.
-    pub values: Vec<Option<f64>>,
+    /// Cell values, row-major over `dimensions`: a number or null per cell; see [`Values`].
+    pub values: Values,
     /// Status symbols (`..`, `.`, `:`, `-`) of the cells that have one, by cell
     /// position (row-major, as `values`); see [`Status`].
     pub status: Status,
@@ -288,6 +288,197 @@ impl DoubleEndedIterator for StatusIter<'_> {
 
 impl ExactSizeIterator for StatusIter<'_> {}
 
+/// The values of a dataset's cells, row-major over its dimensions: a number, or null
+/// where the table has none (often with a [`Status`] saying why).
+///
+/// Stored as one `f64` per cell plus a validity bitmap (absent when no cell is null):
+/// the layout of the frame's Float64 `value` column, which [`Dataset::to_frame`]
+/// shares rather than copies, and half the size of a `Vec<Option<f64>>`. Read it by
+/// cell with [`get`](Values::get), in order with [`iter`](Values::iter), or convert
+/// it with [`to_vec`](Values::to_vec); build one from a `Vec<Option<f64>>`, a
+/// `Vec<f64>` (no nulls) or an iterator of `Option<f64>`. It compares equal to a
+/// vector or array of `Option<f64>` with the same cells.
+///
+/// ```
+/// use statbank::jsonstat::{Dataset, Values};
+/// let doc = br#"{"version":"2.0","class":"dataset","id":["Tid"],"size":[3],
+///   "dimension":{"Tid":{"category":{"index":["2024","2025","2026"]}}},
+///   "value":[5,null,7.5],"status":{"1":".."}}"#;
+/// let ds = Dataset::from_slice(doc)?;
+/// assert_eq!(ds.values.len(), 3);
+/// assert_eq!(ds.values.get(0), Some(5.0));
+/// assert_eq!(ds.values.get(1), None); // null
+/// assert_eq!(ds.values.null_count(), 1);
+/// assert_eq!(ds.values.iter().flatten().sum::<f64>(), 12.5);
+/// assert_eq!(ds.values, [Some(5.0), None, Some(7.5)]);
+/// assert_eq!(ds.values.to_vec(), vec![Some(5.0), None, Some(7.5)]);
+/// assert_eq!(Values::from(vec![Some(5.0), None, Some(7.5)]), ds.values);
+/// # Ok::<(), statbank::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Values {
+    /// Float64, one slot per cell (0 under a null); its validity is `None` when no
+    /// cell is null. Cloning shares the buffers.
+    array: PrimitiveArray<f64>,
+}
+
+impl Values {
+    /// The numbers of the cells, with the cells at `nulls` null (their numbers are ignored).
+    fn from_parts(numbers: Vec<f64>, nulls: &[usize]) -> Values {
+        if nulls.is_empty() {
+            return Values::from(numbers);
+        }
+        let mut valid = MutableBitmap::from_len_set(numbers.len());
+        for &i in nulls {
+            valid.set(i, false);
+        }
+        Values::from_validity(numbers, valid.freeze())
+    }
+
+    /// The numbers of the cells, null where `valid` is unset (one bit per number).
+    fn from_validity(numbers: Vec<f64>, valid: Bitmap) -> Values {
+        debug_assert_eq!(numbers.len(), valid.len());
+        let valid = if valid.unset_bits() == 0 { None } else { Some(valid) };
+        Values { array: PrimitiveArray::new(ArrowDataType::Float64, numbers.into(), valid) }
+    }
+
+    /// Number of cells.
+    pub fn len(&self) -> usize {
+        self.array.len()
+    }
+
+    /// Whether there is no cell.
+    pub fn is_empty(&self) -> bool {
+        self.array.len() == 0
+    }
+
+    /// The value of `cell`: `None` where it is null (or past the last cell).
+    pub fn get(&self, cell: usize) -> Option<f64> {
+        if cell >= self.array.len() {
+            return None;
+        }
+        let valid = self.array.validity().map_or(true, |v| v.get_bit(cell));
+        valid.then(|| self.array.value(cell))
+    }
+
+    /// Number of null cells.
+    pub fn null_count(&self) -> usize {
+        self.array.validity().map_or(0, Bitmap::unset_bits)
+    }
+
+    /// The value of every cell in order, `None` where it is null.
+    pub fn iter(&self) -> ValuesIter<'_> {
+        ValuesIter { values: self, range: 0..self.len() }
+    }
+
+    /// One `Option<f64>` per cell, `None` where it is null.
+    pub fn to_vec(&self) -> Vec<Option<f64>> {
+        self.iter().collect()
+    }
+}
+
+impl Default for Values {
+    /// No cell.
+    fn default() -> Values {
+        Values::from(Vec::<f64>::new())
+    }
+}
+
+impl fmt::Debug for Values {
+    /// As the list of `Option<f64>` it holds.
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl PartialEq for Values {
+    /// The same cells: equal lengths, nulls in the same places, and equal numbers
+    /// elsewhere (as `Vec<Option<f64>>` compares, so a NaN equals nothing).
+    fn eq(&self, other: &Values) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl PartialEq<[Option<f64>]> for Values {
+    fn eq(&self, other: &[Option<f64>]) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter().copied())
+    }
+}
+
+impl PartialEq<Vec<Option<f64>>> for Values {
+    fn eq(&self, other: &Vec<Option<f64>>) -> bool {
+        *self == **other
+    }
+}
+
+impl<const N: usize> PartialEq<[Option<f64>; N]> for Values {
+    fn eq(&self, other: &[Option<f64>; N]) -> bool {
+        *self == other[..]
+    }
+}
+
+impl From<Vec<f64>> for Values {
+    /// Every cell a number, none null.
+    fn from(numbers: Vec<f64>) -> Values {
+        Values { array: PrimitiveArray::new(ArrowDataType::Float64, numbers.into(), None) }
+    }
+}
+
+impl From<Vec<Option<f64>>> for Values {
+    /// `None` cells are null.
+    fn from(cells: Vec<Option<f64>>) -> Values {
+        cells.into_iter().collect()
+    }
+}
+
+impl FromIterator<Option<f64>> for Values {
+    /// `None` cells are null.
+    fn from_iter<I: IntoIterator<Item = Option<f64>>>(cells: I) -> Values {
+        let cells = cells.into_iter();
+        let (mut numbers, mut nulls) = (Vec::with_capacity(cells.size_hint().0), Vec::new());
+        for x in cells {
+            if x.is_none() {
+                nulls.push(numbers.len());
+            }
+            numbers.push(x.unwrap_or(0.0));
+        }
+        Values::from_parts(numbers, &nulls)
+    }
+}
+
+impl<'a> IntoIterator for &'a Values {
+    type Item = Option<f64>;
+    type IntoIter = ValuesIter<'a>;
+    fn into_iter(self) -> ValuesIter<'a> {
+        self.iter()
+    }
+}
+
+/// The cells of a [`Values`] in order, `None` where null; from [`Values::iter`].
+#[derive(Debug, Clone)]
+pub struct ValuesIter<'a> {
+    values: &'a Values,
+    range: std::ops::Range<usize>,
+}
+
+impl Iterator for ValuesIter<'_> {
+    type Item = Option<f64>;
+    fn next(&mut self) -> Option<Option<f64>> {
+        self.range.next().map(|i| self.values.get(i))
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.range.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for ValuesIter<'_> {
+    fn next_back(&mut self) -> Option<Option<f64>> {
+        self.range.next_back().map(|i| self.values.get(i))
+    }
+}
+
+impl ExactSizeIterator for ValuesIter<'_> {}
+
 // ---------------------------------------------------------------- raw serde model
 
 struct RawDataset {
@@ -301,7 +492,7 @@ struct RawDataset {
     id: Option<Vec<String>>,
     size: Option<Vec<usize>>,
     dimension: HashMap<String, RawDimension>,
-    value: Values,
+    value: RawValues,
     status: Option<RawStatus>,
 }
 
@@ -468,9 +659,11 @@ impl<'de> Deserialize<'de> for Index {
 }
 
 /// `value`: a dense array or a sparse object `{"position": value}`.
-struct Values(ValuesRepr);
-enum ValuesRepr {
-    Dense(Vec<Option<f64>>),
+///
+/// An array is read straight into the layout of [`Values`]: the numbers (0 under a
+/// null) and the positions of the nulls, which are few.
+enum RawValues {
+    Dense { numbers: Vec<f64>, nulls: Vec<usize> },
     Sparse(Vec<(usize, Option<f64>)>),
 }
 
@@ -480,27 +673,30 @@ struct ValuesSeed {
 }
 
 impl<'de> DeserializeSeed<'de> for ValuesSeed {
-    type Value = Values;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Values, D::Error> {
+    type Value = RawValues;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<RawValues, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for ValuesSeed {
-    type Value = Values;
+    type Value = RawValues;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an array of numbers/nulls or an object mapping positions to numbers")
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Values, A::Error> {
-        let mut v = Vec::new();
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<RawValues, A::Error> {
+        let (mut numbers, mut nulls) = (Vec::new(), Vec::new());
         // Best effort: if the allocation fails the vector simply grows as it is read.
-        let _ = v.try_reserve_exact(self.cells.max(seq.size_hint().unwrap_or(1024)));
+        let _ = numbers.try_reserve_exact(self.cells.max(seq.size_hint().unwrap_or(1024)));
         while let Some(Cell(x)) = seq.next_element::<Cell>()? {
-            v.push(x);
+            if x.is_none() {
+                nulls.push(numbers.len());
+            }
+            numbers.push(x.unwrap_or(0.0));
         }
-        Ok(Values(ValuesRepr::Dense(v)))
+        Ok(RawValues::Dense { numbers, nulls })
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Values, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<RawValues, A::Error> {
         let mut v = Vec::new();
         while let Some((k, Cell(x))) = map.next_entry::<String, Cell>()? {
             let pos = k.parse::<usize>().map_err(|_| {
@@ -508,7 +704,7 @@ impl<'de> Visitor<'de> for ValuesSeed {
             })?;
             v.push((pos, x));
         }
-        Ok(Values(ValuesRepr::Sparse(v)))
+        Ok(RawValues::Sparse(v))
     }
 }
 
@@ -739,23 +935,29 @@ impl Dataset {
                 ));
             }
         }
-        let values = match raw.value.0 {
-            ValuesRepr::Dense(v) => {
-                if v.len() != n {
+        let values = match raw.value {
+            RawValues::Dense { numbers, nulls } => {
+                if numbers.len() != n {
                     return Err(Error::jsonstat(
                         context,
                         format!("{} values for {n} cells (size {:?}); the document is truncated or inconsistent",
-                            v.len(), dimensions.iter().map(|d| d.len()).collect::<Vec<_>>()),
+                            numbers.len(), dimensions.iter().map(|d| d.len()).collect::<Vec<_>>()),
                     ));
                 }
-                v
+                Values::from_parts(numbers, &nulls)
             }
-            ValuesRepr::Sparse(pairs) => {
-                let mut v = vec![None; n];
+            RawValues::Sparse(pairs) => {
+                // Cells the object leaves out are null; a repeated position wins last.
+                let mut numbers = vec![0.0; n];
+                let mut valid = MutableBitmap::from_len_zeroed(n);
                 for (pos, x) in pairs {
-                    *v.get_mut(pos).ok_or_else(|| Error::jsonstat(context, format!("value position {pos} ≥ {n} cells")))? = x;
+                    if pos >= n {
+                        return Err(Error::jsonstat(context, format!("value position {pos} ≥ {n} cells")));
+                    }
+                    numbers[pos] = x.unwrap_or(0.0);
+                    valid.set(pos, x.is_some());
                 }
-                v
+                Values::from_validity(numbers, valid.freeze())
             }
         };
         let status = match raw.status {
@@ -807,7 +1009,7 @@ impl Dataset {
         for (d, c) in self.dimensions.iter().zip(codes) {
             pos = pos * d.len() + d.position(c)?;
         }
-        self.values[pos]
+        self.values.get(pos)
     }
 
     /// A sub-cube: for every dimension, the category positions to keep, in the order given.
@@ -827,7 +1029,7 @@ impl Dataset {
             .collect();
         let n: usize = picks.iter().map(|p| p.len()).product();
         let strides = strides(&self.dimensions.iter().map(|d| d.len()).collect::<Vec<_>>());
-        let mut values = Vec::with_capacity(n);
+        let mut values: Vec<Option<f64>> = Vec::with_capacity(n);
         let mut status = Status::new();
         for_each_index(&picks.iter().map(|p| p.len()).collect::<Vec<_>>(), |idx| {
             let src: usize = idx.iter().enumerate().map(|(k, &i)| picks[k][i] * strides[k]).sum();
@@ -835,7 +1037,7 @@ impl Dataset {
             if let Some(s) = self.status.get(src) {
                 status.insert(values.len(), s);
             }
-            values.push(self.values[src]);
+            values.push(self.values.get(src));
         });
         Dataset {
             label: self.label.clone(),
@@ -843,7 +1045,7 @@ impl Dataset {
             updated: self.updated.clone(),
             notes: self.notes.clone(),
             dimensions: dims,
-            values,
+            values: values.into(),
             status,
         }
     }
@@ -890,15 +1092,10 @@ impl Dataset {
         Ok(DataFrame::new(n, columns)?)
     }
 
-    /// `value`: Float64, null where the cell is null.
+    /// `value`: Float64, null where the cell is null; it shares the dataset's array
+    /// (see [`Values`]).
     fn value_column(&self) -> Float64Chunked {
-        let values: Vec<f64> = self.values.iter().map(|v| v.unwrap_or_default()).collect();
-        let validity = if self.values.iter().all(Option::is_some) {
-            None
-        } else {
-            Some(Bitmap::from_trusted_len_iter(self.values.iter().map(Option::is_some)))
-        };
-        Float64Chunked::from_vec_validity("value".into(), values, validity)
+        Float64Chunked::with_chunk("value".into(), self.values.array.clone())
     }
 
     /// `status`: the cell's symbol, null where it has none.
@@ -1187,10 +1384,13 @@ mod tests {
     fn select_positions_keeps_row_major_order() {
         let doc = br#"{"version":"2.0","class":"dataset","id":["A","B"],"size":[2,3],
           "dimension":{"A":{"category":{"index":["a0","a1"]}},"B":{"category":{"index":["b0","b1","b2"]}}},
-          "value":[0,1,2,3,4,5]}"#;
+          "value":[0,1,2,3,4,5],"status":{"1":":","5":".."}}"#;
         let ds = Dataset::from_slice(doc).unwrap();
         let sub = ds.select_positions(&[vec![1], vec![2, 0]]);
         assert_eq!(sub.values, vec![Some(5.0), Some(3.0)]);
+        assert_eq!(sub.status.iter().collect::<Vec<_>>(), [(0, "..")]);
+        let sub2 = ds.select_positions(&[vec![1, 0], vec![1]]);
+        assert_eq!(sub2.status.to_dense(2), [None, Some(":")]);
         assert_eq!(sub.dimensions[1].codes, vec!["b2", "b0"]);
     }
 
@@ -1214,7 +1414,7 @@ mod tests {
                 columns.push(Series::new("date".into(), days).cast(&DataType::Date).unwrap().into_column());
             }
         }
-        columns.push(Series::new("value".into(), ds.values.clone()).into_column());
+        columns.push(Series::new("value".into(), ds.values.to_vec()).into_column());
         let status: Vec<Option<&str>> = ds.status.to_dense(ds.len());
         columns.push(Series::new("status".into(), status).into_column());
         DataFrame::new(rows.len(), columns).unwrap()
@@ -1323,6 +1523,60 @@ mod tests {
           "dimension":{"A":{"category":{"index":["a0"]}}},"value":[1]}"#;
         let err = serde_json::from_slice::<RawDataset>(doc).err().expect("a duplicate key is an error").to_string();
         assert!(err.contains("duplicate field `size`"), "{err}");
+    }
+
+    #[test]
+    fn status_forms() {
+        let doc = |status: &str| {
+            format!(
+                r#"{{"version":"2.0","class":"dataset","id":["A"],"size":[4],
+                  "dimension":{{"A":{{"category":{{"index":["a0","a1","a2","a3"]}}}}}},
+                  "value":[1,null,3,null],"status":{status}}}"#
+            )
+        };
+        // An array: nulls are no status, an empty string is one.
+        let ds = Dataset::from_slice(doc(r#"[null,"..",null,""]"#).as_bytes()).unwrap();
+        assert_eq!(ds.status.iter().collect::<Vec<_>>(), [(1, ".."), (3, "")]);
+        assert_eq!(ds.values.null_count(), 2);
+        let df = assert_frame_matches(doc(r#"[null,"..",null,""]"#).as_bytes());
+        assert_eq!(df.column("status").unwrap().str().unwrap().get(3), Some(""));
+        // An object in any order, a repeated key winning last: the same entries.
+        let ds2 = Dataset::from_slice(doc(r#"{"3":"","1":":","1":".."}"#).as_bytes()).unwrap();
+        assert_eq!(ds2.status, ds.status);
+        assert_eq!(ds2, ds);
+        // Out of range or the wrong length is an error.
+        let err = Dataset::from_slice(doc(r#"{"4":".."}"#).as_bytes()).unwrap_err().to_string();
+        assert!(err.contains("status position 4 ≥ 4 cells"), "{err}");
+        let err = Dataset::from_slice(doc(r#"[null,".."]"#).as_bytes()).unwrap_err().to_string();
+        assert!(err.contains("2 status entries for 4 cells"), "{err}");
+        // Building one by hand.
+        let mut st = Status::new();
+        assert_eq!(st.insert(3, ""), None);
+        assert_eq!(st.insert(1, ":"), None);
+        assert_eq!(st.insert(1, ".."), Some(":".to_string()));
+        assert_eq!(st, ds.status);
+        assert_eq!(Status::from_dense(st.to_dense(4)), st);
+        assert_eq!(Status::all("p", 2).to_dense(2), [Some("p"); 2]);
+    }
+
+    #[test]
+    fn values_forms() {
+        let v = Values::from(vec![Some(1.5), None, Some(-2.0)]);
+        assert_eq!(v.len(), 3);
+        assert_eq!((v.get(0), v.get(1), v.get(2), v.get(3)), (Some(1.5), None, Some(-2.0), None));
+        assert_eq!(v.iter().rev().collect::<Vec<_>>(), [Some(-2.0), None, Some(1.5)]);
+        assert_eq!(format!("{v:?}"), "[Some(1.5), None, Some(-2.0)]");
+        assert_eq!(Values::from(vec![1.0, 2.0]), [Some(1.0), Some(2.0)]);
+        assert_eq!(Values::from(vec![1.0, 2.0]).null_count(), 0);
+        assert_ne!(v, Values::from(vec![Some(1.5), Some(0.0), Some(-2.0)]));
+        assert!(Values::default().is_empty());
+        // A sparse `value` with a repeated position (the last wins) and a null.
+        let doc = r#"{"version":"2.0","id":["A"],"size":[4],"dimension":{"A":{"category":{"index":["a","b","c","d"]}}},
+          "value":{"0":1,"2":5,"2":6,"3":null}}"#;
+        let ds = Dataset::from_slice(doc.as_bytes()).unwrap();
+        assert_eq!(ds.values, [Some(1.0), None, Some(6.0), None]);
+        let err = Dataset::from_slice(doc.replace(r#""3":null"#, r#""4":null"#).as_bytes()).unwrap_err().to_string();
+        assert!(err.contains("value position 4 ≥ 4 cells"), "{err}");
     }
 
     #[test]

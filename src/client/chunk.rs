@@ -147,7 +147,7 @@ pub(crate) fn stitch(parts: Vec<Dataset>) -> Result<Dataset> {
             if std::mem::replace(&mut filled[target], true) {
                 return Err(Error::jsonstat("stitching", format!("cell {target} is answered by two parts")));
             }
-            values[target] = p.values[cell];
+            values[target] = p.values.get(cell);
             if let Some((_, symbol)) = pstatus.next_if(|&(c, _)| c == cell) {
                 status.push((target, symbol));
             }
@@ -170,7 +170,7 @@ pub(crate) fn stitch(parts: Vec<Dataset>) -> Result<Dataset> {
         updated: first.updated.clone(),
         notes: first.notes.clone(),
         dimensions: dims,
-        values,
+        values: values.into(),
         status: status.into_iter().collect(),
     })
 }
@@ -223,7 +223,7 @@ mod tests {
             updated: None,
             notes: vec![],
             dimensions: vec![dim("A", a), dim("T", b)],
-            values,
+            values: values.into(),
             status,
         }
     }
