@@ -69,7 +69,7 @@ fn generate(base: &Dataset, ages: usize) -> (Vec<u8>, usize) {
                 if cell > 0 {
                     s.push(',');
                 }
-                match base.values[r * nt + t] {
+                match base.values.get(r * nt + t) {
                     // One cell in 500 is suppressed, as SSB marks them.
                     Some(v) if rng % 500 != 0 => {
                         // Spread the region's population over ages (integers, as SSB answers).

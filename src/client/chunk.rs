@@ -124,7 +124,8 @@ pub(crate) fn stitch(parts: Vec<Dataset>) -> Result<Dataset> {
     let n: usize = sizes.iter().product();
     let strides = strides(&sizes);
     let mut values = vec![None; n];
-    let mut status = vec![None; n];
+    // `(target cell, symbol)` in part order; sorted into a `Status` at the end.
+    let mut status: Vec<(usize, &str)> = Vec::new();
     let mut filled = vec![false; n];
     for p in &all {
         // Per dimension: the full position of each of the part's codes, times the stride.
@@ -139,13 +140,17 @@ pub(crate) fn stitch(parts: Vec<Dataset>) -> Result<Dataset> {
             continue;
         }
         let mut idx = vec![0usize; psizes.len()];
+        // The part's statuses come in increasing cell order, as the cells do.
+        let mut pstatus = p.status.iter().peekable();
         for cell in 0..p.len() {
             let target: usize = idx.iter().enumerate().map(|(k, &i)| offsets[k][i]).sum();
             if std::mem::replace(&mut filled[target], true) {
                 return Err(Error::jsonstat("stitching", format!("cell {target} is answered by two parts")));
             }
-            values[target] = p.values[cell];
-            status[target] = p.status[cell].clone();
+            values[target] = p.values.get(cell);
+            if let Some((_, symbol)) = pstatus.next_if(|&(c, _)| c == cell) {
+                status.push((target, symbol));
+            }
             // Next multi-index, row-major.
             for k in (0..idx.len()).rev() {
                 idx[k] += 1;
@@ -165,8 +170,8 @@ pub(crate) fn stitch(parts: Vec<Dataset>) -> Result<Dataset> {
         updated: first.updated.clone(),
         notes: first.notes.clone(),
         dimensions: dims,
-        values,
-        status,
+        values: values.into(),
+        status: status.into_iter().collect(),
     })
 }
 
@@ -181,6 +186,7 @@ fn strides(sizes: &[usize]) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::jsonstat::Status;
 
     fn dp(id: &str, codes: &[&str], time: bool) -> DimPlan {
         DimPlan {
@@ -201,20 +207,24 @@ mod tests {
             role: None,
         };
         let mut values = vec![];
+        // A status on some cells, so that stitching has symbols to move too.
+        let mut status = Status::new();
         for x in a {
             for y in b {
+                if x.len() == 2 || *y == "1" {
+                    status.insert(values.len(), format!("s{x}{y}"));
+                }
                 values.push(Some(f(x, y)));
             }
         }
-        let n = values.len();
         Dataset {
             label: Some("t".into()),
             source: None,
             updated: None,
             notes: vec![],
             dimensions: vec![dim("A", a), dim("T", b)],
-            values,
-            status: vec![None; n],
+            values: values.into(),
+            status,
         }
     }
 
@@ -246,6 +256,7 @@ mod tests {
     fn stitch_equals_whole() {
         let f = |x: &str, y: &str| (x.len() * 100) as f64 + y.parse::<f64>().unwrap();
         let whole = cube(&["a", "bb", "ccc"], &["1", "2"], f);
+        assert_eq!(whole.status.iter().map(|(c, _)| c).collect::<Vec<_>>(), [0, 2, 3, 4]);
         let parts = vec![cube(&["a", "bb"], &["1", "2"], f), cube(&["ccc"], &["1", "2"], f)];
         assert_eq!(stitch(parts).unwrap(), whole);
         // Split along the last dimension too.

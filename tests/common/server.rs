@@ -592,9 +592,9 @@ pub fn to_jsonstat2(ds: &Dataset) -> Value {
         dims.insert(d.id.clone(), json!({"label": d.label, "category": {"index": index, "label": label}}));
     }
     doc.insert("dimension".into(), Value::Object(dims));
-    doc.insert("value".into(), json!(ds.values));
+    doc.insert("value".into(), json!(ds.values.to_vec()));
     let status: Map<String, Value> =
-        ds.status.iter().enumerate().filter_map(|(i, s)| s.as_ref().map(|s| (i.to_string(), json!(s)))).collect();
+        ds.status.iter().map(|(i, s)| (i.to_string(), json!(s))).collect();
     if !status.is_empty() {
         doc.insert("status".into(), Value::Object(status));
     }
