@@ -1314,7 +1314,9 @@ fn repeat_layout<T: Copy>(items: &[T], stride: usize, n: usize) -> Vec<T> {
     v
 }
 
-fn strides(sizes: &[usize]) -> Vec<usize> {
+/// Row-major strides of a cube of these sizes: how many cells one step along each
+/// dimension moves (the last dimension varies fastest).
+pub(crate) fn strides(sizes: &[usize]) -> Vec<usize> {
     let mut s = vec![1; sizes.len()];
     for k in (0..sizes.len().saturating_sub(1)).rev() {
         s[k] = s[k + 1] * sizes[k + 1];

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use crate::error::{Error, Result};
-use crate::jsonstat::{Dataset, Dimension};
+use crate::jsonstat::{strides, Dataset, Dimension};
 use crate::query::{Filter, Query};
 
 /// What the client knows about one dimension of the table, for one query.
@@ -173,14 +173,6 @@ pub(crate) fn stitch(parts: Vec<Dataset>) -> Result<Dataset> {
         values: values.into(),
         status: status.into_iter().collect(),
     })
-}
-
-fn strides(sizes: &[usize]) -> Vec<usize> {
-    let mut s = vec![1; sizes.len()];
-    for k in (0..sizes.len().saturating_sub(1)).rev() {
-        s[k] = s[k + 1] * sizes[k + 1];
-    }
-    s
 }
 
 #[cfg(test)]
