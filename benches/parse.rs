@@ -7,8 +7,8 @@
 //! `target/bench/parse.json`. Target: the frame parse at least 0.5× the speed of the
 //! plain `Value` parse.
 //!
-//! `cargo bench --bench parse` (set `STATBANK_SNAPSHOT` if the snapshot is not at
-//! `../shared/ssb-snapshot`; `STATBANK_BENCH_RUNS` for the number of runs, default 5).
+//! `cargo bench --bench parse` (reads the repository's `data/snapshot`;
+//! `STATBANK_BENCH_RUNS` for the number of runs, default 5).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -17,10 +17,7 @@ use std::time::{Duration, Instant};
 use statbank::jsonstat::Dataset;
 
 fn snapshot_dir() -> PathBuf {
-    match std::env::var_os("STATBANK_SNAPSHOT") {
-        Some(d) if !d.is_empty() => PathBuf::from(d),
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/ssb-snapshot"),
-    }
+    statbank::source::snapshot_dir().to_path_buf()
 }
 
 fn json_str(s: &str) -> String {
@@ -109,7 +106,7 @@ fn main() {
     let quick = std::env::args().any(|a| a == "--test");
     let runs: usize = std::env::var("STATBANK_BENCH_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(if quick { 1 } else { 5 });
     let snap = snapshot_dir();
-    let base_bytes = std::fs::read(snap.join("pxweb/07459.json")).expect("the snapshot's pxweb/07459.json (set STATBANK_SNAPSHOT)");
+    let base_bytes = std::fs::read(snap.join("pxweb/07459.json")).expect("the snapshot's pxweb/07459.json ");
     let base = Dataset::from_slice(&base_bytes).expect("07459 parses");
     let (bytes, cells) = generate(&base, 110);
     let mb = bytes.len() as f64 / 1e6;

@@ -5,7 +5,7 @@
 //! cargo run --example charts
 //! ```
 //!
-//! Reads `STATBANK_SNAPSHOT` (default `../shared/ssb-snapshot`).
+//! Reads the repository's `data/snapshot`.
 
 use statbank::chart::{Beeswarm, Dumbbell, GroupedBar, LineChart, Lollipop, NumberFormat, Scatter, Sort};
 use std::path::PathBuf;
@@ -19,9 +19,7 @@ struct Table {
 }
 
 fn load(rel: &str) -> Res<Table> {
-    let dir = std::env::var_os("STATBANK_SNAPSHOT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/ssb-snapshot"));
+    let dir = statbank::source::snapshot_dir();
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join(rel))?)?;
     let cat = |dim: &str| -> Vec<(String, String)> {
         let c = &v["dimension"][dim]["category"];

@@ -24,7 +24,6 @@ STATBANK_EVCXR_CONFIG="$STATBANK_CACHE_DIR/evcxr-config"
 STATBANK_JUPYTER_PATH="$STATBANK_VENV/share/jupyter"
 STATBANK_KERNEL_NAME="rust"
 STATBANK_KERNEL_DIR="$STATBANK_JUPYTER_PATH/kernels/$STATBANK_KERNEL_NAME"
-STATBANK_SNAPSHOT_DEFAULT="$STATBANK_ROOT/../shared/ssb-snapshot"
 export STATBANK_CACHE_DIR
 
 # Our kernelspec directory comes first, ahead of a user-level ~/.local/share/jupyter
@@ -53,20 +52,16 @@ statbank_require_ready() {
     fi
 }
 
-# STATBANK_OFFLINE: unset -> default to the shared snapshot when it exists;
-# set to the empty string -> live (unset for the children). Prints the choice.
-statbank_default_offline() {
-    if [[ -z "${STATBANK_OFFLINE+x}" ]]; then
-        if [[ -d "$STATBANK_SNAPSHOT_DEFAULT" ]]; then
-            STATBANK_OFFLINE="$(cd "$STATBANK_SNAPSHOT_DEFAULT" && pwd)"
-            export STATBANK_OFFLINE
-        fi
-    fi
-    if [[ -n "${STATBANK_OFFLINE:-}" ]]; then
-        export STATBANK_OFFLINE
+# Say which data the notebooks and the report will read (statbank::Source::from_env
+# decides the same way): STATBANK_LIVE=1 -> SSB's live API; STATBANK_OFFLINE=DIR ->
+# that snapshot; neither -> the repository's data/snapshot (the default).
+statbank_describe_source() {
+    if [[ -n "${STATBANK_LIVE:-}" && "${STATBANK_LIVE}" != 0 ]]; then
+        statbank_log "data: live SSB API (STATBANK_LIVE=$STATBANK_LIVE; needs a route to data.ssb.no)"
+    elif [[ -n "${STATBANK_OFFLINE:-}" ]]; then
+        [[ -d "$STATBANK_OFFLINE" ]] || statbank_log "warning: STATBANK_OFFLINE=$STATBANK_OFFLINE is not a directory"
         statbank_log "data: offline snapshot STATBANK_OFFLINE=$STATBANK_OFFLINE"
     else
-        unset STATBANK_OFFLINE
-        statbank_log "data: live (STATBANK_OFFLINE unset; needs a route to data.ssb.no)"
+        statbank_log "data: the repository's snapshot data/snapshot (STATBANK_LIVE=1 for SSB's live API)"
     fi
 }

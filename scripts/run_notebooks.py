@@ -10,6 +10,14 @@ Runs every notebooks/[0-9][0-9]-*.ipynb in order, one kernel at a time, and writ
 Fails (exit 1) on a cell error, a timeout, a dead kernel, or a code cell tagged
 `chart` that produced no image/svg+xml or image/png output.
 
+The committed notebooks carry their outputs. With --check (what scripts/test uses)
+the run also fails when an output differs from the committed one, nbval-style:
+text, HTML and Markdown exactly, images byte for byte, execution counts and
+timings ignored; it prints the notebook, the cell, a short diff and the command
+that refreshes the committed outputs. With --update the executed outputs are
+written back into notebooks/ (normalised: no timings, streams merged), so a
+refresh leaves `git diff` empty when nothing changed.
+
 The "setup cell" is the first code cell that loads a crate with `:dep` (cold
 polars compile), or the first code cell when none does. Cells up to and including
 it get --first-timeout, every later cell --cell-timeout.
@@ -69,6 +77,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="seconds to wait for another kernel to release the build dir (default 3600)")
     p.add_argument("--keep-going", action="store_true", help="run the remaining notebooks after a failure")
     p.add_argument("--no-html", action="store_true", help="skip the HTML export")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true",
+                      help="fail when an output differs from the one committed in notebooks/")
+    mode.add_argument("--update", action="store_true",
+                      help="write the executed outputs back into notebooks/ (refresh the committed outputs)")
     args = p.parse_args(argv)
     args.only = [n for item in args.only for n in item.split(",") if n]
     return args
@@ -219,6 +232,127 @@ def write_outputs(nb, out_dir: Path, stem: str, html: bool) -> None:
         (out_dir / f"{stem}.html").write_text(body, encoding="utf-8")
 
 
+# ------------------------------------------------------------ committed outputs
+
+TEXT_MIMES = ("text/plain", "text/html", "text/markdown", "text/latex", "application/json")
+
+
+def _text(v) -> str:
+    return "".join(v) if isinstance(v, list) else (v if isinstance(v, str) else json.dumps(v, sort_keys=True))
+
+
+def normalise_outputs(outputs) -> list[dict]:
+    """Outputs as they are committed: consecutive streams of one name merged, no
+    per-run metadata, text as one string."""
+    out: list[dict] = []
+    for o in outputs:
+        kind = o.get("output_type")
+        if kind == "stream":
+            text = _text(o.get("text", ""))
+            if out and out[-1]["output_type"] == "stream" and out[-1]["name"] == o.get("name"):
+                out[-1]["text"] += text
+            else:
+                out.append({"output_type": "stream", "name": o.get("name"), "text": text})
+        elif kind in ("display_data", "execute_result"):
+            data = {m: _text(v) for m, v in sorted(o.get("data", {}).items())}
+            n = {"output_type": kind, "data": data, "metadata": {}}
+            if kind == "execute_result":
+                n["execution_count"] = o.get("execution_count")
+            out.append(n)
+        elif kind == "error":
+            out.append({"output_type": "error", "ename": o.get("ename", ""), "evalue": o.get("evalue", ""),
+                        "traceback": list(o.get("traceback", []))})
+        else:
+            out.append(dict(o))
+    return out
+
+
+def comparable(outputs) -> list[dict]:
+    """What --check compares: the normalised outputs without execution counts."""
+    res = []
+    for o in normalise_outputs(outputs):
+        o = dict(o)
+        o.pop("execution_count", None)
+        res.append(o)
+    return res
+
+
+def describe_difference(old: list[dict], new: list[dict]) -> list[str]:
+    import difflib
+    import hashlib
+    lines: list[str] = []
+    if len(old) != len(new):
+        lines.append(f"  {len(old)} committed output(s), {len(new)} now: "
+                     f"committed {[o['output_type'] for o in old]}, now {[o['output_type'] for o in new]}")
+    for k, (a, b) in enumerate(zip(old, new)):
+        if a == b:
+            continue
+        if a["output_type"] != b["output_type"]:
+            lines.append(f"  output {k}: was {a['output_type']}, now {b['output_type']}")
+            continue
+        pairs = []
+        if a["output_type"] == "stream":
+            pairs = [(f"stream {a['name']}", a["text"], b["text"])]
+        elif a["output_type"] == "error":
+            pairs = [("error", f"{a['ename']}: {a['evalue']}", f"{b['ename']}: {b['evalue']}")]
+        else:
+            for m in sorted(set(a.get("data", {})) | set(b.get("data", {}))):
+                x, y = a["data"].get(m), b["data"].get(m)
+                if x == y:
+                    continue
+                if x is None or y is None:
+                    lines.append(f"  output {k}: {m} {'added' if x is None else 'removed'}")
+                elif m in TEXT_MIMES or m == "image/svg+xml" and len(x) < 4000:
+                    pairs.append((m, x, y))
+                else:
+                    h = lambda t: hashlib.sha256(t.encode()).hexdigest()[:12]
+                    lines.append(f"  output {k}: {m} differs (committed {len(x)} chars, sha256 {h(x)}; "
+                                 f"now {len(y)} chars, sha256 {h(y)})")
+        for label, x, y in pairs:
+            diff = list(difflib.unified_diff(x.splitlines(), y.splitlines(), "committed", "now", n=1, lineterm=""))
+            lines.append(f"  output {k}: {label} differs:")
+            lines += ["    " + d for d in diff[:24]]
+            if len(diff) > 24:
+                lines.append(f"    ... ({len(diff) - 24} more diff lines)")
+    return lines
+
+
+def check_outputs(path: Path, executed) -> list[str]:
+    """Differences between the committed notebook and the executed one, as report lines."""
+    committed = nbformat.read(path, as_version=4)
+    report: list[str] = []
+    code_old = [(i, c) for i, c in enumerate(committed.cells)]
+    if [c.source for c in committed.cells] != [c.source for c in executed.cells]:
+        return ["  the executed notebook's cells differ from the committed ones (edited during the run?)"]
+    for i, c in code_old:
+        if c.cell_type != "code":
+            continue
+        old, new = comparable(c.get("outputs", [])), comparable(executed.cells[i].get("outputs", []))
+        if old != new:
+            first = c.source.strip().splitlines()[0] if c.source.strip() else ""
+            report.append(f"cell {i} (`{first[:70]}`):")
+            report += describe_difference(old, new)
+    return report
+
+
+def update_outputs(path: Path, executed) -> bool:
+    """Write the executed outputs into the committed notebook; True when it changed."""
+    committed = nbformat.read(path, as_version=4)
+    for c, e in zip(committed.cells, executed.cells):
+        c.get("metadata", {}).pop("execution", None)
+        if c.cell_type == "code":
+            c.outputs = [nbformat.from_dict(o) for o in normalise_outputs(e.get("outputs", []))]
+            c.execution_count = e.get("execution_count")
+    before = path.read_text(encoding="utf-8")
+    after = nbformat.writes(committed) + "\n"
+    if after != before:
+        tmp = path.with_suffix(".ipynb.tmp")
+        tmp.write_text(after, encoding="utf-8")
+        os.replace(tmp, path)
+        return True
+    return False
+
+
 def run_one(path: Path, args, color: bool) -> dict:
     nb = nbformat.read(path, as_version=4)
     setup_idx = setup_cell_index(nb)
@@ -324,6 +458,21 @@ def run_one(path: Path, args, color: bool) -> dict:
                 and failure == "cell raised an error"):
             diagnose_dep_failure(args.build_dir_resolved, color)
 
+    if failure is None and args.check:
+        diffs = check_outputs(path, nb)
+        if diffs:
+            failure = f"{len(diffs)} line(s) of output differ from the committed notebook"
+            print("=" * 78)
+            print(f"NOTEBOOK OUTPUTS DIFFER: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+            print("\n".join(diffs[:200]))
+            print(f"--- the executed notebook is {args.out / (stem + '.ipynb')}")
+            print(f"--- if the new outputs are right, refresh the committed ones with:\n"
+                  f"    scripts/run-notebooks --update --only {stem}")
+            print("=" * 78, flush=True)
+    if failure is None and args.update:
+        changed = update_outputs(path, nb)
+        log(f"{stem}: committed outputs {'updated' if changed else 'unchanged'} ({path})")
+
     result = {
         "status": "ok" if failure is None else "failed",
         "kernel_start_s": round(kernel_start_s, 3) if kernel_start_s is not None else None,
@@ -361,7 +510,9 @@ def main(argv: list[str]) -> int:
     os.environ["EVCXR_TMPDIR"] = str(build_dir)
     os.environ["STATBANK_BUILD_LOCK_HELD"] = "1"
     offline = os.environ.get("STATBANK_OFFLINE")
-    log(f"build dir {build_dir}; STATBANK_OFFLINE={offline if offline else '(unset: live)'}; "
+    data = ("live SSB API" if os.environ.get("STATBANK_LIVE", "") not in ("", "0")
+            else f"STATBANK_OFFLINE={offline}" if offline else "data/snapshot")
+    log(f"build dir {build_dir}; data {data}; "
         f"{len(notebooks)} notebook(s): {', '.join(p.stem for p in notebooks)}")
 
     results: dict[str, dict] = {}

@@ -27,7 +27,7 @@ pub enum Error {
 
     /// The offline snapshot has no file for the table (or aggregation) asked for.
     #[error("the offline snapshot has no table {table}{codelist}: looked for {path}; \
-             unset STATBANK_OFFLINE to fetch from SSB, or add the file")]
+             set STATBANK_LIVE=1 to fetch from SSB, or add the file")]
     OfflineMissingTable { table: String, codelist: String, path: PathBuf },
 
     /// SSB answered with an HTTP error; `message` is SSB's own text.
@@ -50,6 +50,11 @@ pub enum Error {
     /// Municipal border bookkeeping failed (unknown code, inconsistent change list).
     #[error("borders: {0}")]
     Borders(String),
+
+    /// The environment or a setting asks for something contradictory or unknown
+    /// (for example both `STATBANK_LIVE` and `STATBANK_OFFLINE`).
+    #[error("configuration: {0}")]
+    Config(String),
 
     /// A polars operation failed.
     #[error("polars: {0}")]

@@ -46,12 +46,9 @@
 //! for population counts.
 //!
 //! ```
-//! # let dir = std::env::var("STATBANK_SNAPSHOT").unwrap_or_else(|_|
-//! #     concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/ssb-snapshot").to_string());
-//! # if !std::path::Path::new(&dir).is_dir() { return Ok(()); }
 //! use statbank::prelude::*;
 //! use statbank::harmonise::Harmoniser;
-//! let source = Source::offline(&dir)?;
+//! let source = Source::snapshot()?;
 //! let pop = source.fetch(&Query::new("07459").select_str("Tid", "2010")?)?;
 //! let h = Harmoniser::new(&source).borders(2024).run(&pop, "value", "year", "region_code")?;
 //! let drammen = h.data.clone().lazy().filter(col("region_code").eq(lit("3301"))).collect()?;
@@ -1100,11 +1097,8 @@ pub fn harmonise(
 /// `exact` is false where a split share was used for either year).
 ///
 /// ```
-/// # let dir = std::env::var("STATBANK_SNAPSHOT").unwrap_or_else(|_|
-/// #     concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/ssb-snapshot").to_string());
-/// # if !std::path::Path::new(&dir).is_dir() { return Ok(()); }
 /// use statbank::source::Source;
-/// let source = Source::offline(&dir)?;
+/// let source = Source::snapshot()?;
 /// let df = statbank::harmonise::population_change(&source, 2024, 2010, 2026)?;
 /// assert_eq!(df.height(), 357);
 /// assert_eq!(df.column("code")?.str()?.get(0), Some("0301"));

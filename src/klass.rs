@@ -33,12 +33,9 @@
 //! ([`builtin_counties`]).
 //!
 //! ```
-//! # let dir = std::env::var("STATBANK_SNAPSHOT").unwrap_or_else(|_|
-//! #     concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/ssb-snapshot").to_string());
-//! # if !std::path::Path::new(&dir).is_dir() { return Ok(()); }
 //! use statbank::klass::{Klass, MUNICIPALITIES};
 //! use statbank::source::Source;
-//! let klass = Klass::new(&Source::offline(&dir)?);
+//! let klass = Klass::new(&Source::snapshot()?);
 //! let changes = klass.changes(MUNICIPALITIES, "2005-01-01", "2024-12-31")?;
 //! // Drammen, Nedre Eiker and Svelvik became Drammen 3005 in 2020:
 //! assert!(changes.iter().any(|c| c.old_code == "0711" && c.new_code == "3005"));

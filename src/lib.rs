@@ -21,10 +21,12 @@
 pub use plotters;
 pub use polars;
 
+pub mod analysis;
 pub mod cache;
 pub mod chart;
 pub mod client;
 pub mod error;
+pub mod frame;
 pub mod harmonise;
 pub mod jsonstat;
 pub mod klass;
@@ -59,6 +61,7 @@ pub fn api_data(table: &str, selections: &[(&str, &str)]) -> Result<DataFrame> {
 pub mod prelude {
     pub use crate::api_data;
     pub use crate::error::{Error, Result};
+    pub use crate::frame::FrameExt;
     pub use crate::jsonstat::Dataset;
     pub use crate::query::{Api, Filter, Lang, Query};
     pub use crate::source::Source;

@@ -182,22 +182,13 @@ pub fn kommsummer_code(code: &str) -> Option<&str> {
     (rest.len() == 4 && all_digits(rest)).then_some(rest)
 }
 
-/// A column by name, or an [`Error::Column`] that lists the columns the frame has.
-pub(crate) fn find_column<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Column> {
-    df.columns()
-        .iter()
-        .find(|c| c.name().as_str() == name)
-        .ok_or_else(|| Error::column(name, format!("no such column; the frame has {:?}", column_names(df))))
-}
+pub(crate) use crate::frame::{column_names, find_column};
 
 fn str_column<'a>(df: &'a DataFrame, name: &str) -> Result<&'a StringChunked> {
     let col = find_column(df, name)?;
     col.str().map_err(|_| Error::column(name, format!("expected a string column, found {}", col.dtype())))
 }
 
-pub(crate) fn column_names(df: &DataFrame) -> Vec<String> {
-    df.get_column_names().iter().map(|s| s.to_string()).collect()
-}
 
 /// Add `level`, `name`, `valid_from`, `valid_to` (Int32, inclusive years from the label's
 /// suffix, null where the label gives none) and `county_code` to a frame with a region

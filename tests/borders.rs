@@ -1,9 +1,8 @@
 //! Municipal borders against the real snapshot: KLASS, region levels, harmonisation.
 //!
-//! The snapshot is `STATBANK_SNAPSHOT`, else `<crate>/../shared/ssb-snapshot`.
+//! The data is the repository's `data/snapshot`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use statbank::harmonise::{self, ChangeKind, Harmonised, Harmoniser, OtherRegions, Population};
@@ -11,15 +10,8 @@ use statbank::klass::{Klass, COUNTIES, MUNICIPALITIES};
 use statbank::prelude::*;
 use statbank::region::{self, annotate, county_code, kommsummer_code, level, parse_label};
 
-fn snapshot() -> PathBuf {
-    match std::env::var_os("STATBANK_SNAPSHOT") {
-        Some(d) if !d.is_empty() => PathBuf::from(d),
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/ssb-snapshot"),
-    }
-}
-
 fn source() -> Source {
-    Source::offline(snapshot()).expect("the snapshot directory exists")
+    Source::snapshot().expect("data/snapshot exists")
 }
 
 /// Table 07459, every region and year.
@@ -268,14 +260,23 @@ fn immigrants_09817_conserved() {
         out
     };
     let (inp, out) = (sum_by(&df), sum_by(&h.data));
-    assert_eq!(inp.len(), 12);
+    // Two categories × 13 years (2010–2022); C has figures for 2010–2015 only.
+    assert_eq!(inp.len(), 26);
+    let with_figures: Vec<(String, i32)> = inp.iter().filter(|(_, v)| **v > 0.0).map(|(k, _)| k.clone()).collect();
+    let expected: Vec<(String, i32)> = (2010..=2022)
+        .map(|y| ("B".to_string(), y))
+        .chain((2010..=2015).map(|y| ("C".to_string(), y)))
+        .collect();
+    assert_eq!(with_figures, expected);
     for (k, v) in &inp {
         assert!((out[k] - v).abs() < 1e-6, "{k:?}: {} vs {v}", out[k]);
     }
-    assert!((out[&("B".to_string(), 2015)] - 669_380.0).abs() < 1e-6);
-    assert!((out[&("C".to_string(), 2015)] - 135_600.0).abs() < 1e-6);
+    // National totals equal SSB's.
+    for (cat, year, total) in [("B", 2015, 669_380.0), ("C", 2015, 135_600.0), ("B", 2016, 698_550.0), ("B", 2022, 819_356.0)] {
+        assert!((out[&(cat.to_string(), year)] - total).abs() < 1e-6, "{cat} {year}");
+    }
     // 357 municipalities per category and year; the keys survive.
-    assert_eq!(h.data.height(), 357 * 12);
+    assert_eq!(h.data.height(), 357 * 26);
     let names: Vec<String> = h.data.get_column_names().iter().map(|s| s.to_string()).collect();
     assert!(names.contains(&"innvandr_kat".to_string()) && names.contains(&"method".to_string()), "{names:?}");
     // Cells that are null in the input make the output partial, not zero.

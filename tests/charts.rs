@@ -1,5 +1,5 @@
 //! Chart and table tests on real SSB data from the shared snapshot
-//! (`STATBANK_SNAPSHOT`, default `<repo>/../shared/ssb-snapshot`).
+//! (the repository's `data/snapshot`).
 //!
 //! Every chart is rendered to SVG and PNG and checked: expected texts present,
 //! every text box inside the canvas and not overlapping another, PNG decodes
@@ -17,9 +17,7 @@ use std::path::PathBuf;
 // ---------------------------------------------------------------- data ----
 
 fn snapshot() -> PathBuf {
-    std::env::var_os("STATBANK_SNAPSHOT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/ssb-snapshot"))
+    statbank::source::snapshot_dir().to_path_buf()
 }
 
 /// Minimal JSON-stat2 reader for Region × ContentsCode(1) × Tid tables.

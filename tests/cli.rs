@@ -1,18 +1,13 @@
 //! The `statbank` command line, run as a user would, against the offline snapshot.
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
-
-fn snapshot() -> PathBuf {
-    std::env::var_os("STATBANK_SNAPSHOT")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/ssb-snapshot"))
-}
 
 fn statbank(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_statbank"))
         .args(args)
-        .env("STATBANK_OFFLINE", snapshot())
+        // No STATBANK_OFFLINE: the default source is the repository's data/snapshot.
+        .env_remove("STATBANK_OFFLINE")
+        .env_remove("STATBANK_LIVE")
         .output()
         .expect("the statbank binary runs")
 }

@@ -1,14 +1,14 @@
 //! The live HTTP layer against a real HTTP/1.1 server on 127.0.0.1 that speaks SSB's
 //! PxWebApi v0 and v2 and KLASS from the offline snapshot, with injected faults.
 
-#[path = "common/server.rs"]
-mod server;
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use server::{snapshot_dir, Fault, TestServer};
+use common::server::{Fault, TestServer};
+use common::{fixture, shared_snapshot, snapshot_dir};
 use statbank::client::{Client, ClientBuilder, RetryPolicy};
 use statbank::error::Error;
 use statbank::jsonstat::Dataset;
@@ -148,7 +148,7 @@ fn real_values_through_v0_range_resolution_and_v2() {
 #[test]
 fn purplebugs_fixture_served_verbatim_equals_snapshot_agg() {
     let srv = TestServer::start();
-    let dir = snapshot_dir().join("fixtures/purplebugs-07459-2022");
+    let dir = shared_snapshot().join("fixtures/purplebugs-07459-2022");
     let body: Value = serde_json::from_slice(&std::fs::read(dir.join("query-body.json")).unwrap()).unwrap();
     let codes: Vec<String> = body["queryObj"]["query"][0]["selection"]["values"]
         .as_array()
@@ -511,10 +511,6 @@ fn metadata_search_and_klass() {
 }
 
 // ---------------------------------------------------------------- fixtures
-
-fn fixture(rel: &str) -> Vec<u8> {
-    std::fs::read(snapshot_dir().join("fixtures").join(rel)).unwrap()
-}
 
 #[test]
 fn pxwebpy_response_no_equals_expected_rows() {

@@ -2,31 +2,27 @@
 //! answering from the offline snapshot, and injects faults on request.
 //!
 //! Data queries are answered by `Offline::dataset(&query)` serialised back to
-//! JSON-stat2 ([`to_jsonstat2`]), so an online fetch through this server must equal
-//! the offline answer for the same query.
+//! JSON-stat2 ([`statbank::jsonstat::Dataset::to_jsonstat2`]), so an online fetch through this server must
+//! equal the offline answer for the same query. KLASS answers come from the snapshot's
+//! `klass/` files: the change list as it is, `codes?from=…&to=…` from
+//! `klass/131-versions.csv`.
 
-#![allow(dead_code)]
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Map, Value};
-use statbank::jsonstat::{Dataset, Role};
+use serde_json::{json, Value};
+use statbank::jsonstat::Role;
 use statbank::offline::Offline;
 use statbank::query::{Filter, Lang, Output, Query, Selection};
 
-/// The snapshot: `STATBANK_SNAPSHOT`, else `<crate>/../shared/ssb-snapshot`.
-pub fn snapshot_dir() -> PathBuf {
-    match std::env::var_os("STATBANK_SNAPSHOT") {
-        Some(d) if !d.is_empty() => PathBuf::from(d),
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/ssb-snapshot"),
-    }
-}
+use super::snapshot_dir;
+
 
 /// A fault to inject instead of (or around) the normal answer.
 #[derive(Debug, Clone)]
@@ -368,8 +364,36 @@ fn route(st: &State, req: &Request) -> Response {
         ("GET", ["api", "klass", "v1", "classifications", "131", "changes"]) => {
             Response::bytes(std::fs::read(st.snapshot.join("klass/131-changes.json")).unwrap())
         }
+        ("GET", ["api", "klass", "v1", "classifications", "131", "codes"]) => {
+            klass_codes(st, param("from").as_deref(), param("to").as_deref())
+        }
         _ => Response::json(404, &json!({"type":"about:blank","title":"Not Found","status":404,"detail":format!("no route {path}")})),
     }
+}
+
+/// KLASS `codes?from=…&to=…`: every version of a code that overlaps the range, in the
+/// order of `klass/131-versions.csv`, with its validity and its validity clipped to the
+/// range (`validToInRequestedRange` is `to` for a version still valid), as KLASS answers.
+fn klass_codes(st: &State, from: Option<&str>, to: Option<&str>) -> Response {
+    let (Some(from), Some(to)) = (from, to) else {
+        return problem(400, "Bad Request", "codes needs from=YYYY-MM-DD and to=YYYY-MM-DD");
+    };
+    let csv = std::fs::read(st.snapshot.join("klass/131-versions.csv")).unwrap();
+    let versions = statbank::klass::parse_versions_csv(&csv, "klass/131-versions.csv").unwrap();
+    let codes: Vec<Value> = versions
+        .iter()
+        .filter(|v| v.valid_from.as_str() < to && v.valid_to.as_deref().map_or(true, |t| t > from))
+        .map(|v| {
+            let start = v.valid_from.as_str().max(from);
+            let end = v.valid_to.as_deref().map_or(to, |t| t.min(to));
+            json!({
+                "code": v.code, "parentCode": null, "level": "1", "name": v.name, "shortName": "",
+                "presentationName": "", "validFrom": v.valid_from, "validTo": v.valid_to,
+                "validFromInRequestedRange": start, "validToInRequestedRange": end,
+            })
+        })
+        .collect();
+    Response::json(200, &json!({ "codes": codes }))
 }
 
 fn v0_meta(st: &State, id: &str, _lang: Lang) -> Response {
@@ -393,14 +417,13 @@ fn v0_meta(st: &State, id: &str, _lang: Lang) -> Response {
 
 fn v2_meta(st: &State, id: &str) -> Response {
     if id == "TAB6471" {
-        let p = st.snapshot.join("fixtures/pxwebpy-HEAD-v2-scb/TAB6471_metadata.json");
-        return Response::bytes(std::fs::read(p).unwrap());
+        return Response::bytes(super::fixture("pxwebpy-HEAD-v2-scb/TAB6471_metadata.json"));
     }
     let full = match st.offline.table(id, None) {
         Ok(t) => t,
         Err(e) => return problem(404, "Not Found", &e.to_string()),
     };
-    let mut doc = to_jsonstat2(&full);
+    let mut doc = full.to_jsonstat2();
     for d in &full.dimensions {
         let elim = !(d.role == Some(Role::Time) || d.role == Some(Role::Metric));
         doc["dimension"][&d.id]["extension"] = json!({"elimination": elim, "show": "value", "codelists": []});
@@ -498,7 +521,7 @@ fn v2_query_from_body(id: &str, lang: Lang, body: &[u8]) -> Query {
 
 fn v2_answer(st: &State, q: Query) -> Response {
     match st.offline.dataset(&q) {
-        Ok(ds) => Response::json(200, &to_jsonstat2(&ds)),
+        Ok(ds) => Response::json(200, &ds.to_jsonstat2()),
         Err(e) => problem(400, "Bad Request", &e.to_string()),
     }
 }
@@ -508,7 +531,7 @@ fn v0_data(st: &State, id: &str, lang: Lang, body: &[u8]) -> Response {
         return Response::text(400, "Bad Request");
     };
     // The real answer captured from SSB for this exact query is served verbatim.
-    let fixture_dir = st.snapshot.join("fixtures/purplebugs-07459-2022");
+    let fixture_dir = super::shared_snapshot().join("fixtures/purplebugs-07459-2022");
     let fixture_query: Value = serde_json::from_slice(&std::fs::read(fixture_dir.join("query-body.json")).unwrap()).unwrap();
     let region = v["query"].as_array().and_then(|a| a.iter().find(|s| s["code"] == "Region")).cloned();
     if id == "07459" && region.is_some() && region.as_ref() == fixture_query["queryObj"]["query"].get(0) {
@@ -548,55 +571,8 @@ fn v0_data(st: &State, id: &str, lang: Lang, body: &[u8]) -> Response {
         q.selections.push(Selection { dimension: s["code"].as_str().unwrap_or_default().to_string(), filter, codelist, output });
     }
     match st.offline.dataset(&q) {
-        Ok(ds) => Response::json(200, &to_jsonstat2(&ds)),
+        Ok(ds) => Response::json(200, &ds.to_jsonstat2()),
         // SSB's v0 says little about what was wrong.
         Err(_) => Response::json(400, &json!({"error": "Parameter error"})),
     }
-}
-
-// ---------------------------------------------------------------- JSON-stat2 out
-
-/// A dataset as JSON-stat2, the way PxWebApi answers.
-pub fn to_jsonstat2(ds: &Dataset) -> Value {
-    let mut doc = Map::new();
-    doc.insert("version".into(), json!("2.0"));
-    doc.insert("class".into(), json!("dataset"));
-    if let Some(l) = &ds.label {
-        doc.insert("label".into(), json!(l));
-    }
-    if let Some(s) = &ds.source {
-        doc.insert("source".into(), json!(s));
-    }
-    if let Some(u) = &ds.updated {
-        doc.insert("updated".into(), json!(u));
-    }
-    if !ds.notes.is_empty() {
-        doc.insert("note".into(), json!(ds.notes));
-    }
-    let mut role = Map::new();
-    for (name, r) in [("time", Role::Time), ("geo", Role::Geo), ("metric", Role::Metric)] {
-        let ids: Vec<&str> = ds.dimensions.iter().filter(|d| d.role == Some(r)).map(|d| d.id.as_str()).collect();
-        if !ids.is_empty() {
-            role.insert(name.into(), json!(ids));
-        }
-    }
-    if !role.is_empty() {
-        doc.insert("role".into(), Value::Object(role));
-    }
-    doc.insert("id".into(), json!(ds.dimensions.iter().map(|d| &d.id).collect::<Vec<_>>()));
-    doc.insert("size".into(), json!(ds.dimensions.iter().map(|d| d.len()).collect::<Vec<_>>()));
-    let mut dims = Map::new();
-    for d in &ds.dimensions {
-        let index: Map<String, Value> = d.codes.iter().enumerate().map(|(i, c)| (c.clone(), json!(i))).collect();
-        let label: Map<String, Value> = d.codes.iter().zip(&d.labels).map(|(c, l)| (c.clone(), json!(l))).collect();
-        dims.insert(d.id.clone(), json!({"label": d.label, "category": {"index": index, "label": label}}));
-    }
-    doc.insert("dimension".into(), Value::Object(dims));
-    doc.insert("value".into(), json!(ds.values.to_vec()));
-    let status: Map<String, Value> =
-        ds.status.iter().map(|(i, s)| (i.to_string(), json!(s))).collect();
-    if !status.is_empty() {
-        doc.insert("status".into(), Value::Object(status));
-    }
-    Value::Object(doc)
 }
