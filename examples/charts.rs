@@ -19,7 +19,7 @@ struct Table {
 }
 
 fn load(rel: &str) -> Res<Table> {
-    let dir = statbank::source::snapshot_dir();
+    let dir = statbank::data::source::snapshot_dir();
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join(rel))?)?;
     let cat = |dim: &str| -> Vec<(String, String)> {
         let c = &v["dimension"][dim]["category"];

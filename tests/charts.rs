@@ -10,14 +10,14 @@ use polars::prelude::*;
 use statbank::chart::{
     Beeswarm, ChartError, Dumbbell, GroupedBar, LineChart, Lollipop, NumberFormat, Scatter, Scene, Sort,
 };
-use statbank::table::{show, TableExt};
+use statbank::display::table::{show, TableExt};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
 // ---------------------------------------------------------------- data ----
 
 fn snapshot() -> PathBuf {
-    statbank::source::snapshot_dir().to_path_buf()
+    statbank::data::source::snapshot_dir().to_path_buf()
 }
 
 /// Minimal JSON-stat2 reader for Region × ContentsCode(1) × Tid tables.

@@ -9,12 +9,12 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use common::server::{Fault, TestServer};
 use common::{fixture, shared_snapshot, snapshot_dir};
-use statbank::client::{Client, ClientBuilder, RetryPolicy};
+use statbank::data::client::{Client, ClientBuilder, RetryPolicy};
 use statbank::error::Error;
-use statbank::jsonstat::Dataset;
-use statbank::offline::Offline;
-use statbank::query::{Api, Filter, Lang, Query};
-use statbank::source::Source;
+use statbank::data::jsonstat::Dataset;
+use statbank::data::offline::Offline;
+use statbank::data::query::{Api, Filter, Lang, Query};
+use statbank::data::source::Source;
 
 // ---------------------------------------------------------------- helpers
 

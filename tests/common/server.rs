@@ -2,7 +2,7 @@
 //! answering from the offline snapshot, and injects faults on request.
 //!
 //! Data queries are answered by `Offline::dataset(&query)` serialised back to
-//! JSON-stat2 ([`statbank::jsonstat::Dataset::to_jsonstat2`]), so an online fetch through this server must
+//! JSON-stat2 ([`statbank::data::jsonstat::Dataset::to_jsonstat2`]), so an online fetch through this server must
 //! equal the offline answer for the same query. KLASS answers come from the snapshot's
 //! `klass/` files: the change list as it is, `codes?from=…&to=…` from
 //! `klass/131-versions.csv`.
@@ -17,9 +17,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use statbank::jsonstat::Role;
-use statbank::offline::Offline;
-use statbank::query::{Filter, Lang, Output, Query, Selection};
+use statbank::data::jsonstat::Role;
+use statbank::data::offline::Offline;
+use statbank::data::query::{Filter, Lang, Output, Query, Selection};
 
 use super::snapshot_dir;
 
@@ -379,7 +379,7 @@ fn klass_codes(st: &State, from: Option<&str>, to: Option<&str>) -> Response {
         return problem(400, "Bad Request", "codes needs from=YYYY-MM-DD and to=YYYY-MM-DD");
     };
     let csv = std::fs::read(st.snapshot.join("klass/131-versions.csv")).unwrap();
-    let versions = statbank::klass::parse_versions_csv(&csv, "klass/131-versions.csv").unwrap();
+    let versions = statbank::data::klass::parse_versions_csv(&csv, "klass/131-versions.csv").unwrap();
     let codes: Vec<Value> = versions
         .iter()
         .filter(|v| v.valid_from.as_str() < to && v.valid_to.as_deref().map_or(true, |t| t > from))

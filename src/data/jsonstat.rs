@@ -14,7 +14,7 @@
 //! `2010U05`/`2010W05`).
 //!
 //! ```
-//! use statbank::jsonstat::Dataset;
+//! use statbank::data::jsonstat::Dataset;
 //! let doc = br#"{"version":"2.0","class":"dataset","id":["Region","Tid"],"size":[2,2],
 //!   "role":{"time":["Tid"]},
 //!   "dimension":{
@@ -45,8 +45,11 @@ use crate::error::{Error, Result};
 /// What a dimension stands for, from the dataset's `role`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
+    /// Time (`Tid`).
     Time,
+    /// Geography (`Region`).
     Geo,
+    /// The statistics variable (`ContentsCode`).
     Metric,
 }
 
@@ -119,7 +122,7 @@ pub struct Dataset {
 /// other (it is not the absence of one).
 ///
 /// ```
-/// use statbank::jsonstat::{Dataset, Status};
+/// use statbank::data::jsonstat::{Dataset, Status};
 /// let doc = br#"{"version":"2.0","class":"dataset","id":["Tid"],"size":[4],
 ///   "dimension":{"Tid":{"category":{"index":["2023","2024","2025","2026"]}}},
 ///   "value":[1,null,3,null],"status":{"1":"..","3":":"}}"#;
@@ -300,7 +303,7 @@ impl ExactSizeIterator for StatusIter<'_> {}
 /// vector or array of `Option<f64>` with the same cells.
 ///
 /// ```
-/// use statbank::jsonstat::{Dataset, Values};
+/// use statbank::data::jsonstat::{Dataset, Values};
 /// let doc = br#"{"version":"2.0","class":"dataset","id":["Tid"],"size":[3],
 ///   "dimension":{"Tid":{"category":{"index":["2024","2025","2026"]}}},
 ///   "value":[5,null,7.5],"status":{"1":".."}}"#;
@@ -1438,7 +1441,7 @@ fn for_each_index(sizes: &[usize], mut f: impl FnMut(&[usize])) {
 /// `2010U05`/`2010W05` (ISO week), `2010T2` (tertial). Anything else → `None`.
 ///
 /// ```
-/// use statbank::jsonstat::parse_period;
+/// use statbank::data::jsonstat::parse_period;
 /// assert_eq!(parse_period("1970"), Some((1970, 0)));
 /// assert_eq!(parse_period("1970M02"), Some((1970, 31)));
 /// assert_eq!(parse_period("2010K3").map(|p| p.0), Some(2010));
