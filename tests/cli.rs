@@ -80,6 +80,9 @@ fn report_writes_csvs_findings_and_charts() {
     let findings = std::fs::read_to_string(dir.join("findings.md")).unwrap();
     assert!(findings.contains("Oslo +141,854"), "{findings}");
     assert!(findings.contains("Porsgrunn +2,812"), "{findings}");
+    // The report writes the analysis' own text: one home for the findings.
+    let source = statbank::data::source::Source::snapshot().unwrap();
+    assert_eq!(findings, statbank::analysis::Findings::compute(&source).unwrap().to_markdown());
     for chart in ["top_gainers", "top_losers", "growth_by_size", "top_immigrant_gains", "immigration_share_of_growth"] {
         for ext in ["svg", "png"] {
             let p = dir.join("charts").join(format!("{chart}.{ext}"));
