@@ -1,10 +1,26 @@
 //! The examples run, on the repository's snapshot, and print what they say they do.
+//!
+//! `cargo test` builds the examples beside the tests (`target/debug/examples/`); this
+//! runs those binaries rather than a nested `cargo run`, which would build the crate
+//! a second time.
 
+use std::path::PathBuf;
 use std::process::Command;
 
+fn example_binary(name: &str) -> PathBuf {
+    // target/debug/deps/examples-<hash> → target/debug/examples/<name>
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let bin = exe.parent().and_then(|d| d.parent()).expect("target/debug").join("examples").join(name);
+    assert!(
+        bin.is_file(),
+        "{} is not built: run `cargo test` (which builds the examples) or `cargo build --examples` first",
+        bin.display()
+    );
+    bin
+}
+
 fn run_example(name: &str) -> String {
-    let out = Command::new(env!("CARGO"))
-        .args(["run", "--quiet", "--example", name])
+    let out = Command::new(example_binary(name))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("STATBANK_LIVE")
         .env_remove("STATBANK_OFFLINE")
