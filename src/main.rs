@@ -60,6 +60,18 @@ enum Command {
         #[arg(long, default_value = "no", value_parser = ["no", "en"])]
         lang: String,
     },
+    /// Write a snapshot directory (the layout of data/snapshot) from the current source:
+    /// with STATBANK_LIVE=1 from SSB's live API, to refresh the repository's data.
+    Snapshot {
+        /// Directory to write (created; files are replaced atomically).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        #[arg(long, default_value = "v2", value_parser = ["v0", "v2"])]
+        api: String,
+        /// Ignore the cache and fetch again.
+        #[arg(long)]
+        refresh: bool,
+    },
     /// Carry table 07459 to one year's municipal borders and compare two years.
     Harmonise {
         /// Table id (07459: population 1 January).
@@ -162,6 +174,18 @@ fn run(cli: Cli) -> statbank::Result<()> {
             let mut df = statbank::analysis::population_change(&source, borders, from, to)?
                 .select(["code", "name", "pop_from", "pop_to", "change", "pct_change"])?;
             emit(&mut df, format, output)
+        }
+        Command::Snapshot { out, api, refresh } => {
+            let source = source_for(&api, refresh)?;
+            eprintln!("writing a snapshot of {} to {}", source.describe(), out.display());
+            let report = statbank::data::offline::write_snapshot(&source, &out)?;
+            for f in &report.files {
+                println!("wrote {}", f.display());
+            }
+            for s in &report.skipped {
+                println!("skipped: {s}");
+            }
+            Ok(())
         }
         Command::Report { out } => {
             let source = Source::from_env()?;

@@ -558,3 +558,24 @@ fn other_real_responses_parse() {
     assert_eq!(salmon.get(&["01", "2014U30", "Vekt"]), Some(14297.0));
     assert_eq!(salmon.get(&["02", "2014U31", "Kilopris"]), Some(43.32));
 }
+
+#[test]
+fn a_snapshot_written_from_the_live_api_reads_back_as_the_data() {
+    // The live path of `statbank snapshot`: PxWebApi v2 (chunked) and KLASS, served from
+    // the repository's snapshot by the test server, written to a new directory.
+    let srv = TestServer::start();
+    let live = Source::Online(builder(&srv, Api::V2).build());
+    let dir = cache_dir("written-snapshot");
+    let report = statbank::data::offline::write_snapshot(&live, &dir).unwrap();
+    assert!(report.files.iter().any(|f| f.ends_with("pxweb/07459.json")), "{:?}", report.files);
+    // No settlements by municipality in StatBank's API: said, not silently left out.
+    assert!(report.skipped.iter().any(|s| s.contains("tettsteder")), "{:?}", report.skipped);
+    let written = Source::offline(&dir).unwrap();
+    let q = Query::new("07459").select_str("Region", "0301").unwrap().select_str("Tid", "2010,2026").unwrap();
+    let df = written.fetch(&q).unwrap();
+    assert_eq!(df.column("value").unwrap().f64().unwrap().into_no_null_iter().collect::<Vec<_>>(), [586_860.0, 728_714.0]);
+    assert!(df.equals_missing(&Source::snapshot().unwrap().fetch(&q).unwrap()));
+    let changes = std::fs::read(dir.join("klass/131-changes.json")).unwrap();
+    assert_eq!(changes, std::fs::read(snapshot_dir().join("klass/131-changes.json")).unwrap());
+    std::fs::remove_dir_all(&dir).ok();
+}
