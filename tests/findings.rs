@@ -83,3 +83,32 @@ fn notebook_05_shows_every_claims_numbers_from_the_crate() {
         }
     }
 }
+
+/// A notebook that computes numbers step by step checks them against the crate in a
+/// cell (`assert_eq!` against `statbank::analysis`), and its outputs show the crate's
+/// numbers: both copies agree, and CI re-executes the notebook.
+fn assert_notebook_agrees(prefix: &str, expected: &[String]) {
+    let (code, shown) = code_and_shown(prefix);
+    assert!(code.contains("statbank::analysis"), "{prefix}: no cell checks against statbank::analysis");
+    assert!(code.contains("assert"), "{prefix}: the check against statbank::analysis asserts nothing");
+    for n in expected {
+        assert!(shown.contains(n), "{prefix}: the outputs do not show {n}, which statbank::analysis computes");
+    }
+}
+
+#[test]
+fn notebook_01_reaches_the_crates_population_change() {
+    let f = findings();
+    let expected: Vec<String> =
+        [f.oslo, f.runner_up.1, f.bergen, f.porsgrunn, f.drammen, f.largest_loss.1, f.growing as f64]
+            .into_iter()
+            .map(digits)
+            .collect();
+    assert_notebook_agrees("01", &expected);
+}
+
+#[test]
+fn notebook_02_reaches_the_crates_small_municipalities() {
+    let (n, lo, hi) = findings().small;
+    assert_notebook_agrees("02", &[n.to_string(), format!("{:.1}", lo.abs()), format!("{hi:.1}")]);
+}
