@@ -579,3 +579,20 @@ fn a_snapshot_written_from_the_live_api_reads_back_as_the_data() {
     assert_eq!(changes, std::fs::read(snapshot_dir().join("klass/131-changes.json")).unwrap());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn klass_codes_at_live_equals_offline() {
+    use statbank::data::klass::{Klass, MUNICIPALITIES};
+    let srv = TestServer::start();
+    let live = Klass::new(&Source::Online(builder(&srv, Api::V2).build()));
+    let offline = Klass::new(&Source::snapshot().unwrap());
+    for date in ["2019-12-31", "2020-01-01", "2024-01-01", "2026-01-01"] {
+        let a = live.codes_at(MUNICIPALITIES, date).unwrap();
+        let b = offline.codes_at(MUNICIPALITIES, date).unwrap();
+        assert_eq!(a, b, "{date}");
+    }
+    let n = |date| live.codes_at(MUNICIPALITIES, date).unwrap().iter().filter(|c| c.code.len() == 4 && !c.code.ends_with("99")).count();
+    assert_eq!((n("2019-12-31"), n("2020-01-01"), n("2024-01-01")), (422, 356, 357));
+    // A malformed date is refused before any request.
+    assert!(live.codes_at(MUNICIPALITIES, "2024-13-01").is_err());
+}

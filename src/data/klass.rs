@@ -479,10 +479,15 @@ fn check_date(date: &str) -> Result<()> {
         && date.as_bytes()[4] == b'-'
         && date.as_bytes()[7] == b'-'
         && date.bytes().enumerate().all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
-    if ok {
+    let in_range = ok && {
+        let month: u32 = date[5..7].parse().unwrap_or(0);
+        let day: u32 = date[8..10].parse().unwrap_or(0);
+        (1..=12).contains(&month) && (1..=31).contains(&day)
+    };
+    if in_range {
         Ok(())
     } else {
-        Err(Error::Borders(format!("{date:?} is not a date in the form YYYY-MM-DD")))
+        Err(Error::Borders(format!("{date:?} is not a date in the form YYYY-MM-DD (month 01–12, day 01–31)")))
     }
 }
 
