@@ -14,10 +14,10 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use statbank::jsonstat::Dataset;
+use statbank::data::jsonstat::Dataset;
 
 fn snapshot_dir() -> PathBuf {
-    statbank::source::snapshot_dir().to_path_buf()
+    statbank::data::source::snapshot_dir().to_path_buf()
 }
 
 fn json_str(s: &str) -> String {

@@ -7,7 +7,7 @@
 #     venv/                        Python venv: jupyterlab, nbconvert, nbclient, ipykernel
 #     venv/share/jupyter/kernels/rust/   the evcxr kernelspec (found first via JUPYTER_PATH)
 #     evcxr/bin/evcxr_jupyter      cargo install --root evcxr
-#     evcxr/bin/statbank-evcxr-kernel    kernel wrapper: persistent build dir + lock
+#     evcxr/bin/statbank-evcxr-kernel    copy of scripts/kernel-wrapper: persistent build dir + lock
 #     evcxr-build/                 persistent evcxr build dir (EVCXR_TMPDIR), one kernel at a time
 #     evcxr-build.lock             flock(1) lock guarding it
 #     evcxr-config/                EVCXR_CONFIG_DIR: keeps ~/.config/evcxr out of reproducible runs

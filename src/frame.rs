@@ -37,6 +37,44 @@ pub(crate) fn column_names(df: &DataFrame) -> Vec<String> {
     df.get_column_names().iter().map(|s| s.to_string()).collect()
 }
 
+/// A string column's typed view, or an error naming the column and its type.
+pub(crate) fn str_column<'a>(df: &'a DataFrame, name: &str) -> Result<&'a StringChunked> {
+    let col = find_column(df, name)?;
+    col.str().map_err(|_| Error::column(name, format!("expected a string column, found {}", col.dtype())))
+}
+
+/// A string column's values.
+pub(crate) fn string_values(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
+    let c = find_column(df, name)?;
+    let s = c.str().map_err(|_| Error::column(name, format!("expected a string column of codes, found {}", c.dtype())))?;
+    Ok(s.iter().map(|v| v.map(str::to_string)).collect())
+}
+
+pub(crate) fn string_values_cast(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
+    let c = find_column(df, name)?.cast(&DataType::String)?;
+    Ok(c.str()?.iter().map(|v| v.map(str::to_string)).collect())
+}
+
+/// An integer year column's values (any integer type).
+pub(crate) fn year_values(df: &DataFrame, name: &str) -> Result<Vec<Option<i32>>> {
+    let c = find_column(df, name)?;
+    if !c.dtype().is_integer() {
+        return Err(Error::column(name, format!("expected an integer year column, found {}", c.dtype())));
+    }
+    let c = c.cast(&DataType::Int32)?;
+    Ok(c.i32()?.iter().collect())
+}
+
+/// A numeric value column's values as f64.
+pub(crate) fn float_values(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
+    let c = find_column(df, name)?;
+    if !c.dtype().is_primitive_numeric() {
+        return Err(Error::column(name, format!("expected a numeric value column, found {}", c.dtype())));
+    }
+    let c = c.cast(&DataType::Float64)?;
+    Ok(c.f64()?.iter().collect())
+}
+
 /// One value out of a frame, with an error instead of a silent `NaN`.
 ///
 /// In the prelude, so a notebook writes `change.f64_at("change", 0)?`.

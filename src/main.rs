@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use statbank::client::Client;
+use statbank::data::client::Client;
 use statbank::output::{write_frame, Format};
 use statbank::prelude::*;
 
@@ -60,6 +60,18 @@ enum Command {
         #[arg(long, default_value = "no", value_parser = ["no", "en"])]
         lang: String,
     },
+    /// Write a snapshot directory (the layout of data/snapshot) from the current source:
+    /// with STATBANK_LIVE=1 from SSB's live API, to refresh the repository's data.
+    Snapshot {
+        /// Directory to write (created; files are replaced atomically).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        #[arg(long, default_value = "v2", value_parser = ["v0", "v2"])]
+        api: String,
+        /// Ignore the cache and fetch again.
+        #[arg(long)]
+        refresh: bool,
+    },
     /// Carry table 07459 to one year's municipal borders and compare two years.
     Harmonise {
         /// Table id (07459: population 1 January).
@@ -104,13 +116,7 @@ impl From<FormatArg> for Format {
 }
 
 fn source_for(api: &str, refresh: bool) -> statbank::Result<Source> {
-    let source = Source::from_env()?;
-    Ok(match source {
-        Source::Online(_) => {
-            Source::Online(Client::builder().api(api.parse()?).refresh(refresh).build())
-        }
-        offline => offline,
-    })
+    Source::from_env_with(Client::builder().api(api.parse()?).refresh(refresh).build())
 }
 
 fn emit(df: &mut DataFrame, format: FormatArg, output: Option<PathBuf>) -> statbank::Result<()> {
@@ -123,7 +129,7 @@ fn emit(df: &mut DataFrame, format: FormatArg, output: Option<PathBuf>) -> statb
         None => {
             let mut out = std::io::stdout().lock();
             statbank::output::write_to(df, format.into(), &mut out)?;
-            out.flush().map_err(|e| statbank::Error::Query(format!("writing to standard output: {e}")))
+            out.flush().map_err(|e| statbank::Error::Io { action: "writing", path: "standard output".into(), source: e })
         }
     }
 }
@@ -150,27 +156,36 @@ fn run(cli: Cli) -> statbank::Result<()> {
             Ok(())
         }
         Command::Meta { table, api, lang } => {
-            let meta = match source_for(&api, false)? {
-                Source::Online(c) => c.metadata(&table, lang.parse()?)?,
-                offline => offline.metadata(&table)?,
-            };
+            let meta = source_for(&api, false)?.metadata_in(&table, lang.parse()?)?;
             print!("{meta}");
             Ok(())
         }
         Command::Harmonise { table, borders, from, to, format, output } => {
             if table != "07459" {
-                return Err(statbank::Error::Query(format!(
+                return Err(statbank::Error::Config(format!(
                     "harmonise compares population between two years and reads table 07459; got {table}"
                 )));
             }
             let source = Source::from_env()?;
             let to = match to {
                 Some(t) => t,
-                None => source.metadata("07459")?.dimension("Tid").and_then(|d| d.codes.last()).and_then(|c| c.parse().ok()).ok_or_else(|| statbank::Error::Query("07459 has no years".into()))?,
+                None => source.metadata("07459")?.dimension("Tid").and_then(|d| d.codes.last()).and_then(|c| c.parse().ok()).ok_or_else(|| statbank::Error::Config("table 07459 has no years in this source".into()))?,
             };
-            let mut df = statbank::harmonise::population_change(&source, borders, from, to)?
+            let mut df = statbank::analysis::population_change(&source, borders, from, to)?
                 .select(["code", "name", "pop_from", "pop_to", "change", "pct_change"])?;
             emit(&mut df, format, output)
+        }
+        Command::Snapshot { out, api, refresh } => {
+            let source = source_for(&api, refresh)?;
+            eprintln!("writing a snapshot of {} to {}", source.describe(), out.display());
+            let report = statbank::data::offline::write_snapshot(&source, &out)?;
+            for f in &report.files {
+                println!("wrote {}", f.display());
+            }
+            for s in &report.skipped {
+                println!("skipped: {s}");
+            }
+            Ok(())
         }
         Command::Report { out } => {
             let source = Source::from_env()?;

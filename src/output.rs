@@ -60,7 +60,7 @@ pub fn write_to(df: &mut DataFrame, format: Format, out: &mut dyn Write) -> Resu
         }
         #[cfg(not(feature = "parquet"))]
         Format::Parquet => {
-            return Err(Error::Query("Parquet output needs statbank's `parquet` feature".into()))
+            return Err(Error::Config("Parquet output needs statbank's `parquet` feature (build with default features)".into()))
         }
     }
     Ok(())
@@ -90,7 +90,7 @@ fn write_json(df: &DataFrame, out: &mut dyn Write) -> Result<()> {
         }
         rows.push(serde_json::Value::Object(row));
     }
-    serde_json::to_writer(&mut *out, &rows).map_err(|e| Error::Query(format!("writing JSON: {e}")))?;
+    serde_json::to_writer(&mut *out, &rows).map_err(|e| Error::serialize("frame rows", e))?;
     out.write_all(b"\n").map_err(|e| Error::io("writing", "JSON output", e))
 }
 

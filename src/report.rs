@@ -17,16 +17,16 @@ use polars::prelude::*;
 
 use crate::analysis::{immigrant_change, population_change, size_class, years_with_figures, Findings};
 use crate::chart::{Beeswarm, Dumbbell, Lollipop, NumberFormat, HOKUSAI1};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::output::{write_atomic, write_frame, Format};
-use crate::source::Source;
+use crate::data::source::Source;
 
 const SOURCE_07459: &str = "Source: Statistics Norway (SSB), table 07459";
 
 fn save_both(dir: &Path, name: &str, svg: impl Fn(&Path) -> crate::chart::Result<()>) -> Result<()> {
     for ext in ["svg", "png"] {
         let path = dir.join(format!("{name}.{ext}"));
-        svg(&path).map_err(|e| Error::Config(format!("chart {}: {e}", path.display())))?;
+        svg(&path)?;
     }
     Ok(())
 }

@@ -5,10 +5,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 
-use statbank::harmonise::{self, ChangeKind, Harmonised, Harmoniser, OtherRegions, Population};
-use statbank::klass::{Klass, COUNTIES, MUNICIPALITIES};
+use statbank::borders::harmonise::{self, ChangeKind, Harmonised, Harmoniser, OtherRegions, Population};
+use statbank::data::klass::{Klass, COUNTIES, MUNICIPALITIES};
 use statbank::prelude::*;
-use statbank::region::{self, annotate, county_code, kommsummer_code, level, parse_label};
+use statbank::data::region::{self, annotate, county_code, kommsummer_code, level, parse_label};
 
 fn source() -> Source {
     Source::snapshot().expect("data/snapshot exists")
@@ -287,7 +287,7 @@ fn immigrants_09817_conserved() {
 #[test]
 fn population_change_oslo() {
     let src = source();
-    let df = harmonise::population_change(&src, 2024, 2010, 2026).unwrap();
+    let df = statbank::analysis::population_change(&src, 2024, 2010, 2026).unwrap();
     let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
     assert_eq!(&names[..6], ["code", "name", "pop_from", "pop_to", "change", "pct_change"]);
     assert_eq!(df.height(), 357);
@@ -303,7 +303,7 @@ fn population_change_oslo() {
     assert!((pct - 100.0 * 141_854.0 / 586_860.0).abs() < 1e-9);
     let total: f64 = df.column("change").unwrap().f64().unwrap().iter().flatten().sum();
     assert!((total - (5_627_400.0 - 4_858_199.0)).abs() < 1e-6);
-    assert!(matches!(harmonise::population_change(&src, 2024, 1990, 2026), Err(Error::Borders(_))));
+    assert!(matches!(statbank::analysis::population_change(&src, 2024, 1990, 2026), Err(Error::Borders(_))));
 }
 
 // ---------------------------------------------------------------- the changes applied
@@ -512,7 +512,7 @@ fn region_levels_on_real_labels() {
 #[test]
 fn counties_for_any_year() {
     let src = source();
-    let counties = region::Counties::load(&Klass::new(&src)).unwrap();
+    let counties = statbank::borders::counties::Counties::load(&Klass::new(&src)).unwrap();
     assert_eq!(counties.of("0602", 2019), Some(("06", Some("Buskerud"))));
     assert_eq!(counties.of("3005", 2020), Some(("30", Some("Viken"))));
     assert_eq!(counties.of("3301", 2024), Some(("33", Some("Buskerud"))));
@@ -521,7 +521,7 @@ fn counties_for_any_year() {
     // A 2024 code in a year before its county existed: the nearest name.
     assert_eq!(counties.of("3301", 2010).map(|c| c.1), Some(Some("Buskerud")));
     let h = to_2024();
-    let df = region::annotate_county(&h.data, "region_code", "year", &counties).unwrap();
+    let df = statbank::borders::counties::annotate_county(&h.data, "region_code", "year", &counties).unwrap();
     let c = df.column("county").unwrap().str().unwrap();
     assert_eq!(c.null_count(), 0);
     let _ = COUNTIES;

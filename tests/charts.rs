@@ -10,17 +10,19 @@ use polars::prelude::*;
 use statbank::chart::{
     Beeswarm, ChartError, Dumbbell, GroupedBar, LineChart, Lollipop, NumberFormat, Scatter, Scene, Sort,
 };
-use statbank::table::{show, TableExt};
+use statbank::data::jsonstat::Dataset;
+use statbank::display::table::{show, TableExt};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
 // ---------------------------------------------------------------- data ----
 
 fn snapshot() -> PathBuf {
-    statbank::source::snapshot_dir().to_path_buf()
+    statbank::data::source::snapshot_dir().to_path_buf()
 }
 
-/// Minimal JSON-stat2 reader for Region × ContentsCode(1) × Tid tables.
+/// A Region × ContentsCode(1) × Tid table of the snapshot, read with the crate's own
+/// JSON-stat parser and kept as vectors for the chart constructors.
 struct Table {
     regions: Vec<(String, String)>,
     years: Vec<String>,
@@ -30,29 +32,14 @@ struct Table {
 impl Table {
     fn load(rel: &str) -> Table {
         let path = snapshot().join(rel);
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-        let cat = |dim: &str| -> Vec<(String, String)> {
-            let c = &v["dimension"][dim]["category"];
-            let mut idx: Vec<(String, usize)> = match &c["index"] {
-                serde_json::Value::Object(m) => m.iter().map(|(k, i)| (k.clone(), i.as_u64().unwrap() as usize)).collect(),
-                serde_json::Value::Array(a) => a.iter().enumerate().map(|(i, k)| (k.as_str().unwrap().to_string(), i)).collect(),
-                _ => panic!("no index for {dim}"),
-            };
-            idx.sort_by_key(|x| x.1);
-            idx.into_iter()
-                .map(|(k, _)| {
-                    let label = c["label"][&k].as_str().unwrap_or(&k).to_string();
-                    (k, label)
-                })
-                .collect()
-        };
-        let ids: Vec<String> = v["id"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect();
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let ds = Dataset::from_slice_named(&bytes, rel).unwrap();
+        let ids: Vec<&str> = ds.dimensions.iter().map(|d| d.id.as_str()).collect();
         assert_eq!(ids, ["Region", "ContentsCode", "Tid"]);
-        let regions = cat("Region");
-        let years = cat("Tid").into_iter().map(|x| x.0).collect();
-        let values = v["value"].as_array().unwrap().iter().map(|x| x.as_f64()).collect();
-        Table { regions, years, values }
+        let region = ds.dimension("Region").unwrap();
+        let regions = region.codes.iter().cloned().zip(region.labels.iter().cloned()).collect();
+        let years = ds.dimension("Tid").unwrap().codes.clone();
+        Table { regions, years, values: ds.values.to_vec() }
     }
     fn get(&self, region: usize, year: &str) -> Option<f64> {
         let t = self.years.iter().position(|y| y == year)?;

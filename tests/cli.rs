@@ -80,11 +80,37 @@ fn report_writes_csvs_findings_and_charts() {
     let findings = std::fs::read_to_string(dir.join("findings.md")).unwrap();
     assert!(findings.contains("Oslo +141,854"), "{findings}");
     assert!(findings.contains("Porsgrunn +2,812"), "{findings}");
+    // The report writes the analysis' own text: one home for the findings.
+    let source = statbank::data::source::Source::snapshot().unwrap();
+    assert_eq!(findings, statbank::analysis::Findings::compute(&source).unwrap().to_markdown());
     for chart in ["top_gainers", "top_losers", "growth_by_size", "top_immigrant_gains", "immigration_share_of_growth"] {
         for ext in ["svg", "png"] {
             let p = dir.join("charts").join(format!("{chart}.{ext}"));
             assert!(std::fs::metadata(&p).map(|m| m.len() > 1000).unwrap_or(false), "{}", p.display());
         }
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn snapshot_writes_a_directory_the_source_reads() {
+    let dir = std::env::temp_dir().join(format!("statbank-snapshot-{}", std::process::id()));
+    let out = stdout(&statbank(&["snapshot", "--out", dir.to_str().unwrap()]));
+    for f in ["pxweb/07459.json", "pxweb/09817.json", "klass/131-changes.json", "klass/131-versions.csv", "README.md"] {
+        assert!(out.contains(&format!("wrote {}", dir.join(f).display())), "{f} not written:\n{out}");
+    }
+    // A second snapshot of the same data is the same data.
+    let oslo = |args: &[&str]| -> String {
+        let o = Command::new(env!("CARGO_BIN_EXE_statbank")).args(args).env_remove("STATBANK_LIVE")
+            .env("STATBANK_OFFLINE", &dir).output().unwrap();
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let line = oslo(&["fetch", "07459", "--select", "Region=0301", "--select", "Tid=2010"]);
+    assert!(line.contains(",586860.0,"), "{line}");
+    // Writing over the snapshot being read is refused.
+    let o = Command::new(env!("CARGO_BIN_EXE_statbank")).args(["snapshot", "--out", dir.to_str().unwrap()])
+        .env_remove("STATBANK_LIVE").env("STATBANK_OFFLINE", &dir).output().unwrap();
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is the snapshot being read"));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use statbank::prelude::*;
-use statbank::source::snapshot_dir;
+use statbank::data::source::snapshot_dir;
 
 /// The folders that are copied; `sources/` and `fixtures/` are not.
 const COPIED: [&str; 3] = ["pxweb", "klass", "tettsteder"];

@@ -8,9 +8,9 @@ use super::{immigrant_change, population_change, years_of, years_with_figures};
 use crate::chart::NumberFormat;
 use crate::error::{Error, Result};
 use crate::frame::FrameExt;
-use crate::harmonise::Harmoniser;
-use crate::query::{Filter, Query};
-use crate::source::Source;
+use crate::borders::harmonise::Harmoniser;
+use crate::data::query::{Filter, Query};
+use crate::data::source::Source;
 
 /// Claim 2 counts municipalities that "lost more than 1,000 residents": `change < -1000`.
 pub const LOSS_THRESHOLD: f64 = -1_000.0;
@@ -92,8 +92,9 @@ pub struct Findings {
     pub bergen: f64,
     /// Municipalities with `change < LOSS_THRESHOLD`.
     pub lost_1000: usize,
-    /// Porsgrunn's and Drammen's change (both named as losers by the article).
+    /// Porsgrunn's change (the article: "leading the decline").
     pub porsgrunn: f64,
+    /// Drammen's change (named by the article among the losers).
     pub drammen: f64,
     /// The largest loss: name and change.
     pub largest_loss: (String, f64),
@@ -114,8 +115,9 @@ pub struct Findings {
     /// Mean yearly change of the share in percentage points, 2010 → split and split →
     /// latest (see [`ACCELERATION_SPLIT`]).
     pub big_share_rate: (f64, f64),
-    /// Growing municipalities, and all of them.
+    /// Municipalities that grew 2010 → latest.
     pub growing: usize,
+    /// All municipalities on the latest borders.
     pub municipalities: usize,
 }
 

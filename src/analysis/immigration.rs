@@ -3,9 +3,9 @@
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::harmonise::Harmoniser;
-use crate::query::{Filter, Query};
-use crate::source::Source;
+use crate::borders::harmonise::Harmoniser;
+use crate::data::query::{Filter, Query};
+use crate::data::source::Source;
 
 /// The years in which table 09817 has figures for the immigrant category `category`
 /// (`"B"` immigrants, `"C"` Norwegian-born to immigrant parents): years where at least

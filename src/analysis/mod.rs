@@ -5,10 +5,10 @@
 //! * [`immigrant_change`] and [`years_with_figures`]: immigrants per municipality on one
 //!   set of borders, over the years the data really covers;
 //! * [`Findings`]: the article's five key findings, each with the rule that judges it
-//!   and the numbers behind the verdict ([`Claim`]).
-//!
-//! Population change itself is [`population_change`] (re-exported from
-//! [`harmonise`](crate::harmonise), which carries the series to one year's borders).
+//!   and the numbers behind the verdict ([`Claim`]);
+//! * [`population_change`]: residents gained or lost per municipality between two years,
+//!   both on one year's borders (through [`Harmoniser`](crate::borders::harmonise::Harmoniser));
+//! * [`urban`]: SSB's urban settlements (tettsteder).
 //!
 //! ```
 //! use statbank::prelude::*;
@@ -21,15 +21,17 @@
 
 mod findings;
 mod immigration;
+mod population;
+pub mod urban;
 
-pub use crate::harmonise::population_change;
+pub use population::population_change;
 pub use findings::{Claim, Findings, Verdict, ACCELERATION_SPLIT, BIG_MUNICIPALITY, LOSS_THRESHOLD, SMALL_RANGE};
 pub use immigration::{immigrant_change, years_with_figures};
 
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::source::Source;
+use crate::data::source::Source;
 
 /// The article's size classes of the 2010 population, smallest first:
 /// `< 5,000`, `5,000–20,000`, `20,000–50,000`, `50,000+`.

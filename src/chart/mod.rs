@@ -134,3 +134,11 @@ pub enum ChartError {
 
 /// Result alias of this module.
 pub type Result<T, E = ChartError> = std::result::Result<T, E>;
+
+/// A chart error inside the crate's [`Error`](crate::Error), cause kept: so `?` works on
+/// chart calls in code that returns `statbank::Result`.
+impl From<ChartError> for crate::error::Error {
+    fn from(e: ChartError) -> Self {
+        crate::error::Error::Chart(Box::new(e))
+    }
+}

@@ -1,20 +1,21 @@
 //! What the integration tests share: where the data is, and the HTTP test server.
 //!
 //! The rule for data: the tests read the repository's own `data/snapshot`
-//! ([`statbank::source::snapshot_dir`]), which is always there. The API fixtures and
+//! ([`statbank::data::source::snapshot_dir`]), which is always there. The API fixtures and
 //! the team's shared snapshot live beside the repository in `../shared/ssb-snapshot`;
 //! a test that needs them calls [`shared_snapshot`], which panics with a clear message
 //! when the folder is missing, so a test never passes by skipping its data.
 
 #![allow(dead_code)]
 
+pub mod notebook;
 pub mod server;
 
 use std::path::{Path, PathBuf};
 
 /// The repository's snapshot (`data/snapshot`).
 pub fn snapshot_dir() -> PathBuf {
-    statbank::source::snapshot_dir().to_path_buf()
+    statbank::data::source::snapshot_dir().to_path_buf()
 }
 
 /// The team's shared snapshot beside the repository: `STATBANK_SHARED_SNAPSHOT`, else

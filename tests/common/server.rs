@@ -2,10 +2,10 @@
 //! answering from the offline snapshot, and injects faults on request.
 //!
 //! Data queries are answered by `Offline::dataset(&query)` serialised back to
-//! JSON-stat2 ([`statbank::jsonstat::Dataset::to_jsonstat2`]), so an online fetch through this server must
+//! JSON-stat2 ([`statbank::data::jsonstat::Dataset::to_jsonstat2`]), so an online fetch through this server must
 //! equal the offline answer for the same query. KLASS answers come from the snapshot's
-//! `klass/` files: the change list as it is, `codes?from=…&to=…` from
-//! `klass/131-versions.csv`.
+//! `klass/` files: the change list as it is, `codes?from=…&to=…` and `codesAt?date=…`
+//! from `klass/131-versions.csv`.
 
 
 use std::collections::VecDeque;
@@ -17,9 +17,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use statbank::jsonstat::Role;
-use statbank::offline::Offline;
-use statbank::query::{Filter, Lang, Output, Query, Selection};
+use statbank::data::jsonstat::Role;
+use statbank::data::offline::Offline;
+use statbank::data::query::{Filter, Lang, Output, Query, Selection};
 
 use super::snapshot_dir;
 
@@ -367,6 +367,7 @@ fn route(st: &State, req: &Request) -> Response {
         ("GET", ["api", "klass", "v1", "classifications", "131", "codes"]) => {
             klass_codes(st, param("from").as_deref(), param("to").as_deref())
         }
+        ("GET", ["api", "klass", "v1", "classifications", "131", "codesAt"]) => klass_codes_at(st, param("date").as_deref()),
         _ => Response::json(404, &json!({"type":"about:blank","title":"Not Found","status":404,"detail":format!("no route {path}")})),
     }
 }
@@ -379,7 +380,7 @@ fn klass_codes(st: &State, from: Option<&str>, to: Option<&str>) -> Response {
         return problem(400, "Bad Request", "codes needs from=YYYY-MM-DD and to=YYYY-MM-DD");
     };
     let csv = std::fs::read(st.snapshot.join("klass/131-versions.csv")).unwrap();
-    let versions = statbank::klass::parse_versions_csv(&csv, "klass/131-versions.csv").unwrap();
+    let versions = statbank::data::klass::parse_versions_csv(&csv, "klass/131-versions.csv").unwrap();
     let codes: Vec<Value> = versions
         .iter()
         .filter(|v| v.valid_from.as_str() < to && v.valid_to.as_deref().map_or(true, |t| t > from))
@@ -392,6 +393,22 @@ fn klass_codes(st: &State, from: Option<&str>, to: Option<&str>) -> Response {
                 "validFromInRequestedRange": start, "validToInRequestedRange": end,
             })
         })
+        .collect();
+    Response::json(200, &json!({ "codes": codes }))
+}
+
+/// KLASS `codesAt?date=…`: the codes valid on that date, as KLASS answers (with
+/// `parentCode`, here null, and the levels' fields).
+fn klass_codes_at(st: &State, date: Option<&str>) -> Response {
+    let Some(date) = date else {
+        return problem(400, "Bad Request", "codesAt needs date=YYYY-MM-DD");
+    };
+    let csv = std::fs::read(st.snapshot.join("klass/131-versions.csv")).unwrap();
+    let versions = statbank::data::klass::parse_versions_csv(&csv, "klass/131-versions.csv").unwrap();
+    let codes: Vec<Value> = versions
+        .iter()
+        .filter(|v| v.valid_at(date))
+        .map(|v| json!({"code": v.code, "parentCode": null, "level": "1", "name": v.name, "shortName": "", "presentationName": "", "validFrom": v.valid_from, "validTo": v.valid_to}))
         .collect();
     Response::json(200, &json!({ "codes": codes }))
 }

@@ -12,7 +12,7 @@
 //!   with SSB's own message ([`Error::Api`]), and a bad code is named
 //!   ([`Error::MissingCodes`]).
 //! - **Cache**: every response (data, metadata, codelists, searches, KLASS) is cached on
-//!   disk under `data/cache/` (see [`crate::cache`]), for a day by default.
+//!   disk under `data/cache/` (see [`crate::data::cache`]), for a day by default.
 //! - **Progress**: a fetch of several requests shows a progress bar on a terminal, a
 //!   line per request elsewhere (notebooks).
 //!
@@ -21,8 +21,8 @@
 //! [`Filter::resolve`] the offline snapshot uses, so online and offline frames agree.
 //!
 //! ```no_run
-//! use statbank::client::Client;
-//! use statbank::query::{Api, Filter, Query};
+//! use statbank::data::client::Client;
+//! use statbank::data::query::{Api, Filter, Query};
 //! let client = Client::builder().api(Api::V2).build();
 //! let q = Query::new("07459").select("Region", Filter::items(["0301"])).select("Tid", Filter::Top(3));
 //! let df = client.fetch(&q)?;
@@ -44,11 +44,11 @@ use std::time::Duration;
 
 use polars::prelude::DataFrame;
 
-use crate::cache::{Cache, CacheKey, Lookup};
+use crate::data::cache::{Cache, CacheKey, Lookup};
 use crate::error::{Error, Result};
-use crate::jsonstat::{Dataset, Dimension, Role};
-use crate::meta::TableMeta;
-use crate::query::{Api, Filter, Lang, Query};
+use crate::data::jsonstat::{Dataset, Dimension, Role};
+use crate::data::meta::TableMeta;
+use crate::data::query::{Api, Filter, Lang, Query};
 
 pub use metadata::TableInfo;
 pub use retry::RetryPolicy;
@@ -123,8 +123,8 @@ impl std::fmt::Debug for Shared {
 ///
 /// ```
 /// use std::time::Duration;
-/// use statbank::client::{Client, RetryPolicy};
-/// use statbank::query::Api;
+/// use statbank::data::client::{Client, RetryPolicy};
+/// use statbank::data::query::Api;
 /// let client = Client::builder()
 ///     .api(Api::V0)
 ///     .cache_dir(Some("data/cache".into()))
@@ -169,7 +169,7 @@ impl Req {
 /// Why one attempt failed.
 enum Failure {
     Status { status: u16, message: String, retry_after: Option<Duration> },
-    Transport { message: String, retryable: bool },
+    Transport { message: String, retryable: bool, source: reqwest::Error },
 }
 
 impl Client {
@@ -216,8 +216,8 @@ impl Client {
     /// has more cells than SSB answers at once, cached.
     ///
     /// ```no_run
-    /// use statbank::client::Client;
-    /// use statbank::query::Query;
+    /// use statbank::data::client::Client;
+    /// use statbank::data::query::Query;
     /// let q = Query::new("07459").select_str("Region", "0301")?.select_str("Tid", "range(2010,2026)")?;
     /// let ds = Client::default().dataset(&q)?;
     /// assert_eq!(ds.get(&["0301", "Personer1", "2026"]), Some(728714.0));
@@ -242,8 +242,8 @@ impl Client {
     /// Fetch a query as a tidy frame (see [`Dataset::to_frame`]).
     ///
     /// ```no_run
-    /// use statbank::client::Client;
-    /// use statbank::query::Query;
+    /// use statbank::data::client::Client;
+    /// use statbank::data::query::Query;
     /// let q = Query::new("07459").select_str("Region", "0301,4601")?.select_str("Tid", "top(3)")?;
     /// let df = Client::default().fetch(&q)?;
     /// assert_eq!(df.height(), 6);
@@ -258,8 +258,8 @@ impl Client {
     /// `GET {v2}/tables/{id}/metadata`, cached.
     ///
     /// ```no_run
-    /// use statbank::client::Client;
-    /// use statbank::query::Lang;
+    /// use statbank::data::client::Client;
+    /// use statbank::data::query::Lang;
     /// let meta = Client::default().metadata("07459", Lang::En)?;
     /// println!("{meta}");
     /// # Ok::<(), statbank::Error>(())
@@ -277,8 +277,8 @@ impl Client {
     /// Search SSB's tables (v2 `GET {v2}/tables?query=…`), e.g. `"befolkning kommune"`.
     ///
     /// ```no_run
-    /// use statbank::client::Client;
-    /// use statbank::query::Lang;
+    /// use statbank::data::client::Client;
+    /// use statbank::data::query::Lang;
     /// for t in Client::default().search_tables("folkemengde", Lang::No)? {
     ///     println!("{t}");
     /// }
@@ -294,7 +294,7 @@ impl Client {
     /// GET a JSON document from KLASS (path below the KLASS base URL), cached.
     ///
     /// ```no_run
-    /// use statbank::client::Client;
+    /// use statbank::data::client::Client;
     /// let body = Client::default().klass_get("classifications/131/changes?from=2011-01-01&to=2024-12-31")?;
     /// # Ok::<(), statbank::Error>(())
     /// ```
@@ -535,7 +535,12 @@ impl Client {
             .connect_timeout(self.timeout.min(Duration::from_secs(30)))
             .timeout(self.timeout)
             .build()
-            .map_err(|e| Error::Http { url: "(setting up the HTTP client)".into(), attempts: 0, message: e.to_string() })?;
+            .map_err(|e| Error::Http {
+                url: "(setting up the HTTP client)".into(),
+                attempts: 0,
+                message: e.to_string(),
+                source: Some(e),
+            })?;
         *slot = Some(c.clone());
         Ok(c)
     }
@@ -555,7 +560,7 @@ impl Client {
             };
             let (retryable, retry_after, what) = match &failure {
                 Failure::Status { status, retry_after, .. } => (retry::retryable_status(*status), *retry_after, format!("HTTP {status}")),
-                Failure::Transport { message, retryable } => (*retryable, None, message.clone()),
+                Failure::Transport { message, retryable, .. } => (*retryable, None, message.clone()),
             };
             if !retryable || attempt >= max {
                 return Err(match failure {
@@ -564,7 +569,9 @@ impl Client {
                         url: req.url.clone(),
                         message: if message.is_empty() { status_text(status) } else { message },
                     },
-                    Failure::Transport { message, .. } => Error::Http { url: req.url.clone(), attempts: attempt, message },
+                    Failure::Transport { message, source, .. } => {
+                        Error::Http { url: req.url.clone(), attempts: attempt, message, source: Some(source) }
+                    }
                 });
             }
             let wait = self.retry.delay(attempt, retry_after);
@@ -587,7 +594,11 @@ impl Client {
         } else {
             http.get(&req.url)
         };
-        let transport = |e: reqwest::Error| Failure::Transport { retryable: !e.is_builder(), message: retry::describe_transport(&e) };
+        let transport = |e: reqwest::Error| Failure::Transport {
+            retryable: !e.is_builder(),
+            message: retry::describe_transport(&e),
+            source: e,
+        };
         let resp = rb.header(ACCEPT, "application/json").send().map_err(transport)?;
         let status = resp.status().as_u16();
         let retry_after = resp.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(retry::parse_retry_after);

@@ -11,8 +11,8 @@
 use std::collections::HashMap;
 
 use crate::error::{Error, Result};
-use crate::jsonstat::{strides, Dataset, Dimension};
-use crate::query::{Filter, Query};
+use crate::data::jsonstat::{strides, Dataset, Dimension};
+use crate::data::query::{Filter, Query};
 
 /// What the client knows about one dimension of the table, for one query.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,7 +178,7 @@ pub(crate) fn stitch(parts: Vec<Dataset>) -> Result<Dataset> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jsonstat::Status;
+    use crate::data::jsonstat::Status;
 
     fn dp(id: &str, codes: &[&str], time: bool) -> DimPlan {
         DimPlan {

@@ -4,7 +4,7 @@
 /// from computed numbers. `Display` gives the raw text.
 ///
 /// ```
-/// use statbank::markdown::Markdown;
+/// use statbank::display::markdown::Markdown;
 /// let m = Markdown(format!("**Oslo** grew by {}", 141_854));
 /// assert_eq!(m.to_string(), "**Oslo** grew by 141854");
 /// ```

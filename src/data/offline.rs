@@ -3,7 +3,7 @@
 //! The snapshot directory (`STATBANK_OFFLINE`) holds full-table JSON-stat2 files:
 //! `pxweb/<table>.json`, and `pxweb/<table>.<codelist>.json` for an aggregation such as
 //! `agg_KommSummer`. A query is answered by selecting the requested codes locally with
-//! the same [`Filter::resolve`](crate::query::Filter::resolve) rules the live API
+//! the same [`Filter::resolve`](crate::data::query::Filter::resolve) rules the live API
 //! follows, so a notebook returns identical frames online and offline.
 //! KLASS files live under `klass/`.
 //!
@@ -16,12 +16,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::error::{Error, Result};
-use crate::jsonstat::Dataset;
-use crate::klass::{parse_changes, CodeVersion, Klass, MUNICIPALITIES};
-use crate::meta::TableMeta;
+use crate::data::jsonstat::Dataset;
+use crate::data::klass::{parse_changes, CodeVersion, Klass, MUNICIPALITIES};
+use crate::data::meta::TableMeta;
 use crate::output::write_atomic;
-use crate::query::{Filter, Output, Query};
-use crate::source::Source;
+use crate::data::query::{Filter, Output, Query};
+use crate::data::source::Source;
 
 /// A snapshot directory answering queries locally.
 #[derive(Debug)]
@@ -150,7 +150,7 @@ pub const LICENCE: &str = "Statistics Norway (SSB), NLOD 2.0 / CC BY 4.0; credit
 /// | `pxweb/09817.json` | 09817, every `Region`, `InnvandrKat` `B` and `C`, `ContentsCode` `Personer1`, every `Tid`; country background eliminated |
 ///
 /// ```
-/// use statbank::offline::snapshot_queries;
+/// use statbank::data::offline::snapshot_queries;
 /// let files: Vec<String> = snapshot_queries().into_iter().map(|(f, _)| f).collect();
 /// assert_eq!(files, ["pxweb/07459.json", "pxweb/07459.agg_KommSummer.json", "pxweb/09817.json"]);
 /// ```
@@ -192,10 +192,10 @@ pub struct SnapshotReport {
 ///   `classifications/131/changes?from=2011-01-01&to=<31 December of last year>` as
 ///   KLASS sent it; offline, the source's file as it is;
 /// * `klass/131-versions.csv`: [`Klass::versions`] of the municipalities, as
-///   `code,name,validFrom,validTo` ([`crate::klass::parse_versions_csv`] reads it;
+///   `code,name,validFrom,validTo` ([`crate::data::klass::parse_versions_csv`] reads it;
 ///   CRLF line endings, like the repository's file);
 /// * `tettsteder/*.csv`: urban settlements, copied when the source is offline. StatBank's
-///   API has no settlements by municipality (see [`crate::urban`]), so from the live API
+///   API has no settlements by municipality (see [`crate::analysis::urban`]), so from the live API
 ///   they are skipped and the report says so;
 /// * `README.md`: where the data came from (the live API and the date, or which
 ///   snapshot), what each file holds, and the licence and credit line ([`LICENCE`]).
@@ -207,7 +207,7 @@ pub struct SnapshotReport {
 /// README has no date then); writing a snapshot onto itself is refused.
 ///
 /// ```
-/// use statbank::offline::write_snapshot;
+/// use statbank::data::offline::write_snapshot;
 /// use statbank::prelude::*;
 /// let dir = std::env::temp_dir().join(format!("statbank-doc-snapshot-{}", std::process::id()));
 /// let report = write_snapshot(&Source::snapshot()?, &dir)?;
@@ -299,7 +299,7 @@ pub fn write_snapshot(source: &Source, dir: &Path) -> Result<SnapshotReport> {
         }
         Source::Online(_) => {
             let mut note = "tettsteder/: urban settlements by municipality are not in StatBank's API \
-                            (see statbank::urban); copy tettsteder-<year>.csv from an offline snapshot"
+                            (see statbank::analysis::urban); copy tettsteder-<year>.csv from an offline snapshot"
                 .to_string();
             let stale = std::fs::read_dir(dir.join("tettsteder")).map(|rd| rd.filter_map(|e| e.ok()).count()).unwrap_or(0);
             if stale > 0 {
@@ -324,7 +324,7 @@ pub fn write_snapshot(source: &Source, dir: &Path) -> Result<SnapshotReport> {
 /// One line about a table: its label, dimensions and period.
 fn describe_table(ds: &Dataset) -> String {
     let dims: Vec<String> = ds.dimensions.iter().map(|d| format!("{} {}", d.id, d.len())).collect();
-    let time = ds.dimensions.iter().find(|d| d.role == Some(crate::jsonstat::Role::Time));
+    let time = ds.dimensions.iter().find(|d| d.role == Some(crate::data::jsonstat::Role::Time));
     let period = match time.map(|t| (t.codes.first(), t.codes.last())) {
         Some((Some(a), Some(b))) => format!(", {a}–{b}"),
         _ => String::new(),
@@ -338,8 +338,8 @@ fn readme(source: &Source, date: Option<(i64, u32, u32)>, about: &[String], skip
         Source::Online(c) => {
             let (y, m, d) = date.unwrap_or((1970, 1, 1));
             let base = match c.api() {
-                crate::query::Api::V0 => &c.v0_base,
-                crate::query::Api::V2 => &c.v2_base,
+                crate::data::query::Api::V0 => &c.v0_base,
+                crate::data::query::Api::V2 => &c.v2_base,
             };
             s.push_str(&format!(
                 "Written by `statbank snapshot` from SSB's live API on {y:04}-{m:02}-{d:02} (UTC): \
@@ -423,7 +423,7 @@ mod tests {
         ];
         let csv = versions_csv(&v);
         assert!(csv.starts_with(b"code,name,validFrom,validTo\r\n0101,Halden,1928-01-01,1967-01-01\r\n"));
-        assert_eq!(crate::klass::parse_versions_csv(&csv, "t").unwrap(), v);
+        assert_eq!(crate::data::klass::parse_versions_csv(&csv, "t").unwrap(), v);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use serde_json::Value;
 ///
 /// ```
 /// use std::time::Duration;
-/// use statbank::client::RetryPolicy;
+/// use statbank::data::client::RetryPolicy;
 /// let p = RetryPolicy { max_attempts: 5, base_delay: Duration::from_secs(1), max_delay: Duration::from_secs(8) };
 /// assert_eq!(p.delay(1, None), Duration::from_secs(1));
 /// assert_eq!(p.delay(3, None), Duration::from_secs(4));

@@ -7,7 +7,7 @@
 //! the offline snapshot the same way (see [`Filter::resolve`]).
 //!
 //! ```
-//! use statbank::query::{Filter, Query};
+//! use statbank::data::query::{Filter, Query};
 //! let q = Query::new("07459")
 //!     .select("Region", Filter::items(["0301", "4601"]))
 //!     .select("Tid", Filter::Top(3));
@@ -28,7 +28,7 @@ use std::str::FromStr;
 use serde_json::{json, Value};
 
 use crate::error::{Error, Result};
-use crate::jsonstat::Dimension;
+use crate::data::jsonstat::Dimension;
 
 /// Which PxWebApi to talk to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -260,8 +260,10 @@ impl FromStr for Filter {
 /// Whether a codelist's values come out aggregated (`agg:`) or as single values (`agg_single:`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Output {
+    /// `agg:`: values summed over the codelist's groups.
     #[default]
     Aggregated,
+    /// `agg_single:`: the groups' single values.
     Single,
 }
 

@@ -1,6 +1,6 @@
 //! Table metadata: the dimensions of a table and their codes.
 
-use crate::jsonstat::{Dataset, Dimension};
+use crate::data::jsonstat::{Dataset, Dimension};
 
 /// What a table holds: its dimensions and every code of each.
 #[derive(Debug, Clone, PartialEq)]

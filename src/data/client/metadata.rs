@@ -5,8 +5,8 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::jsonstat::{Dimension, Role};
-use crate::meta::TableMeta;
+use crate::data::jsonstat::{Dimension, Role};
+use crate::data::meta::TableMeta;
 
 /// One hit of a table search ([`Client::search_tables`](super::Client::search_tables)).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -28,49 +28,16 @@ use std::sync::Arc;
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::source::Source;
+use crate::data::source::Source;
 
 /// The years of settlement data the source has.
 pub fn years(source: &Source) -> Result<Vec<i32>> {
-    match source {
-        Source::Offline(o) => {
-            let dir = o.dir().join("tettsteder");
-            let entries = std::fs::read_dir(&dir).map_err(|e| Error::io("listing", &dir, e))?;
-            let mut years: Vec<i32> = entries
-                .filter_map(|e| e.ok())
-                .filter_map(|e| {
-                    let name = e.file_name().to_string_lossy().into_owned();
-                    name.strip_prefix("tettsteder-")?.strip_suffix(".csv")?.parse().ok()
-                })
-                .collect();
-            years.sort_unstable();
-            Ok(years)
-        }
-        Source::Online(_) => Err(online_unsupported()),
-    }
-}
-
-fn online_unsupported() -> Error {
-    Error::Query(
-        "settlements by municipality are not in StatBank's API (table 04859 has no municipality split); \
-         set STATBANK_OFFLINE to a snapshot with tettsteder/tettsteder-<year>.csv"
-            .into(),
-    )
+    source.settlement_years()
 }
 
 /// Urban settlements on 1 January of `year` (see the module docs for the columns).
 pub fn settlements(source: &Source, year: i32) -> Result<DataFrame> {
-    let Source::Offline(o) = source else {
-        return Err(online_unsupported());
-    };
-    let path = o.dir().join("tettsteder").join(format!("tettsteder-{year}.csv"));
-    if !path.is_file() {
-        let have = years(source).unwrap_or_default();
-        return Err(Error::Query(format!(
-            "no urban-settlement data for {year} in the snapshot ({}); available years: {have:?}",
-            path.display()
-        )));
-    }
+    let path = source.settlement_file(year)?;
     let schema = Schema::from_iter([
         Field::new("tettstednr".into(), DataType::String),
         Field::new("tettstednavn".into(), DataType::String),
@@ -86,7 +53,7 @@ pub fn settlements(source: &Source, year: i32) -> Result<DataFrame> {
         .with_schema(Some(Arc::new(schema)))
         .try_into_reader_with_file_path(Some(path.clone()))?
         .finish()
-        .map_err(|e| Error::Query(format!("reading {}: {e}", path.display())))?;
+        .map_err(|e| Error::Config(format!("reading {}: {e}", path.display())))?;
     let df = df
         .lazy()
         .select([

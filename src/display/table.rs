@@ -9,7 +9,7 @@
 //!
 //! ```
 //! use polars::prelude::*;
-//! use statbank::table::TableExt;
+//! use statbank::display::table::TableExt;
 //!
 //! let df = df!("name" => ["Oslo", "Bergen"], "year" => [2026, 2026],
 //!              "change" => [141_854i64, -3_700], "pct_change" => [24.17, -1.234])?;

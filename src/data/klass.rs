@@ -7,7 +7,7 @@
 //! * **codes valid at a date** — `classifications/{id}/codesAt?date=…` ([`Code`]);
 //! * **versions** — every (code, name) with its validity ([`CodeVersion`]).
 //!
-//! Online, every request goes through [`Client::klass_get`](crate::client::Client::klass_get)
+//! Online, every request goes through [`Client::klass_get`](crate::data::client::Client::klass_get)
 //! (the same HTTP stack, cache and rate limit as the StatBank tables). Offline, the
 //! snapshot directory holds `klass/131-changes.json` (the body of the changes request)
 //! and `klass/131-versions.csv` (`code,name,validFrom,validTo`, `validTo` exclusive);
@@ -33,8 +33,8 @@
 //! ([`builtin_counties`]).
 //!
 //! ```
-//! use statbank::klass::{Klass, MUNICIPALITIES};
-//! use statbank::source::Source;
+//! use statbank::data::klass::{Klass, MUNICIPALITIES};
+//! use statbank::data::source::Source;
 //! let klass = Klass::new(&Source::snapshot()?);
 //! let changes = klass.changes(MUNICIPALITIES, "2005-01-01", "2024-12-31")?;
 //! // Drammen, Nedre Eiker and Svelvik became Drammen 3005 in 2020:
@@ -52,7 +52,7 @@ use polars::prelude::*;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::source::Source;
+use crate::data::source::Source;
 
 /// KLASS id of the municipality classification ("Standard for kommuneinndeling").
 pub const MUNICIPALITIES: u32 = 131;
@@ -200,47 +200,13 @@ impl Klass {
     pub fn official_changes(&self, classification: u32, from: &str, to: &str) -> Result<Vec<CodeChange>> {
         check_date(from)?;
         check_date(to)?;
-        let (bytes, context) = match &self.source {
-            Source::Online(c) => {
-                let path = format!("classifications/{classification}/changes?from={from}&to={to}");
-                (c.klass_get(&path)?, path)
-            }
-            Source::Offline(o) => {
-                let name = format!("{classification}-changes.json");
-                match o.klass_file(&name) {
-                    Ok(b) => (b, name),
-                    Err(e) if classification == COUNTIES => {
-                        let _ = e;
-                        return Ok(Vec::new());
-                    }
-                    Err(e) => return Err(e),
-                }
-            }
-        };
-        parse_changes(&bytes, &context)
+        self.source.klass_official_changes(classification, from, to)
     }
 
     /// Codes valid on `date` (`YYYY-MM-DD`), sorted by code.
     pub fn codes_at(&self, classification: u32, date: &str) -> Result<Vec<Code>> {
         check_date(date)?;
-        let mut codes = match &self.source {
-            Source::Online(c) => {
-                let path = format!("classifications/{classification}/codesAt?date={date}");
-                let bytes = c.klass_get(&path)?;
-                let doc: CodesDoc = serde_json::from_slice(&bytes)
-                    .map_err(|e| Error::Borders(format!("KLASS answer to {path} is not a code list: {e}")))?;
-                doc.codes
-                    .into_iter()
-                    .map(|r| Code { code: r.code, name: r.name, parent_code: r.parent_code.filter(|p| !p.is_empty()) })
-                    .collect::<Vec<_>>()
-            }
-            Source::Offline(_) => self
-                .versions(classification)?
-                .into_iter()
-                .filter(|v| v.valid_at(date))
-                .map(|v| Code { code: v.code, name: v.name, parent_code: None })
-                .collect(),
-        };
+        let mut codes = self.source.klass_codes_at(classification, date)?;
         codes.sort_by(|a, b| a.code.cmp(&b.code));
         codes.dedup_by(|a, b| a.code == b.code);
         Ok(codes)
@@ -252,29 +218,7 @@ impl Klass {
     /// table [`builtin_counties`]). Online: `classifications/{id}/codes?from=1838-01-01&to=…`,
     /// one entry per (code, name) with its validity within the range.
     pub fn versions(&self, classification: u32) -> Result<Vec<CodeVersion>> {
-        match &self.source {
-            Source::Offline(o) => {
-                let name = format!("{classification}-versions.csv");
-                match o.klass_file(&name) {
-                    Ok(bytes) => parse_versions_csv(&bytes, &name),
-                    Err(_) if classification == COUNTIES => Ok(builtin_counties()),
-                    Err(e) => Err(e),
-                }
-            }
-            Source::Online(c) => {
-                // Up to 1 January of next year: KLASS answers ranges, not open ends.
-                let secs = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_secs())
-                    .unwrap_or(0);
-                let next_year = 1970 + (secs / 31_556_952) as i32 + 1;
-                let to = format!("{next_year:04}-01-01");
-                let to = to.as_str();
-                let path = format!("classifications/{classification}/codes?from=1838-01-01&to={to}");
-                let bytes = c.klass_get(&path)?;
-                parse_code_versions(&bytes, to, &path)
-            }
-        }
+        self.source.klass_versions(classification)
     }
 
     /// [`Klass::changes`] as a frame: `date, year, old_code, old_name, new_code, new_name, derived`.
@@ -294,6 +238,17 @@ impl Klass {
             ],
         )?)
     }
+}
+
+/// Parse KLASS's answer to `classifications/{id}/codesAt?date=…` (a code list).
+pub fn parse_codes_at(bytes: &[u8], context: &str) -> Result<Vec<Code>> {
+    let doc: CodesDoc = serde_json::from_slice(bytes)
+        .map_err(|e| Error::Borders(format!("KLASS answer to {context} is not a code list: {e}")))?;
+    Ok(doc
+        .codes
+        .into_iter()
+        .map(|r| Code { code: r.code, name: r.name, parent_code: r.parent_code.filter(|p| !p.is_empty()) })
+        .collect())
 }
 
 /// A list of changes as a frame: `date, year, old_code, old_name, new_code, new_name, derived`.
@@ -503,7 +458,7 @@ fn county_digits(code: &str) -> &str {
 /// sharing one of the parts of a multilingual name (`Hábmer - Hamarøy` ~ `Hamarøy`).
 pub(crate) fn same_name(a: &str, b: &str) -> bool {
     let parts = |s: &str| -> Vec<String> {
-        let base = crate::region::parse_label(s).name;
+        let base = crate::data::region::parse_label(s).name;
         let base = match base.find(" (") {
             Some(i) => base[..i].to_string(),
             None => base,
@@ -524,10 +479,15 @@ fn check_date(date: &str) -> Result<()> {
         && date.as_bytes()[4] == b'-'
         && date.as_bytes()[7] == b'-'
         && date.bytes().enumerate().all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
-    if ok {
+    let in_range = ok && {
+        let month: u32 = date[5..7].parse().unwrap_or(0);
+        let day: u32 = date[8..10].parse().unwrap_or(0);
+        (1..=12).contains(&month) && (1..=31).contains(&day)
+    };
+    if in_range {
         Ok(())
     } else {
-        Err(Error::Borders(format!("{date:?} is not a date in the form YYYY-MM-DD")))
+        Err(Error::Borders(format!("{date:?} is not a date in the form YYYY-MM-DD (month 01–12, day 01–31)")))
     }
 }
 

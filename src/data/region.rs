@@ -15,7 +15,7 @@
 //! * [`kommsummer_code`] / [`strip_kommsummer`] turn SSB's `K-3301` into `3301`.
 //!
 //! ```
-//! use statbank::region::{level, parse_label, Level};
+//! use statbank::data::region::{level, parse_label, Level};
 //! assert_eq!(level("0"), Level::Country);
 //! assert_eq!(level("46"), Level::County);
 //! assert_eq!(level("3301"), Level::Municipality);
@@ -31,8 +31,8 @@ use std::fmt;
 
 use polars::prelude::*;
 
-use crate::error::{Error, Result};
-use crate::klass::{builtin_counties, Klass, VersionIndex, COUNTIES};
+use crate::error::Result;
+use crate::frame::str_column;
 
 /// The level of a region code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -184,20 +184,16 @@ pub fn kommsummer_code(code: &str) -> Option<&str> {
 
 pub(crate) use crate::frame::{column_names, find_column};
 
-fn str_column<'a>(df: &'a DataFrame, name: &str) -> Result<&'a StringChunked> {
-    let col = find_column(df, name)?;
-    col.str().map_err(|_| Error::column(name, format!("expected a string column, found {}", col.dtype())))
-}
 
 
 /// Add `level`, `name`, `valid_from`, `valid_to` (Int32, inclusive years from the label's
 /// suffix, null where the label gives none) and `county_code` to a frame with a region
-/// code column and a label column (as [`Dataset::to_frame`](crate::jsonstat::Dataset::to_frame)
+/// code column and a label column (as [`Dataset::to_frame`](crate::data::jsonstat::Dataset::to_frame)
 /// writes them: `region_code`, `region`). Existing columns of these names are replaced.
 ///
 /// ```
 /// use statbank::polars::prelude::*;
-/// use statbank::region::annotate;
+/// use statbank::data::region::annotate;
 /// let df = df!("region_code" => ["0", "3005", "0399"],
 ///              "region" => ["Hele landet", "Drammen (2020-2023)", "Uoppgitt komm. (Oslo)"])?;
 /// let out = annotate(&df, "region_code", "region")?;
@@ -249,81 +245,5 @@ pub fn strip_kommsummer(df: &DataFrame, code_col: &str) -> Result<DataFrame> {
         codes.iter().map(|c| c.map(|c| kommsummer_code(c).unwrap_or(c).to_string())).collect_ca(code_col.into());
     let mut out = df.clone();
     out.with_column(new.into_series().into_column())?;
-    Ok(out)
-}
-
-/// County codes and names over time (KLASS classification 104).
-#[derive(Debug, Clone)]
-pub struct Counties {
-    index: VersionIndex,
-}
-
-impl Counties {
-    /// Counties from KLASS (online: classification 104; offline: `klass/104-versions.csv`
-    /// or the built-in table).
-    pub fn load(klass: &Klass) -> Result<Counties> {
-        Ok(Counties { index: VersionIndex::new(&klass.versions(COUNTIES)?) })
-    }
-
-    /// The built-in county table ([`builtin_counties`]).
-    pub fn builtin() -> Counties {
-        Counties { index: VersionIndex::new(&builtin_counties()) }
-    }
-
-    /// The name of county `code` on 1 January of `year`; for a year in which the code was
-    /// not in use, the name of its nearest version (so a 2024 county code gets a name in
-    /// 2010 too).
-    pub fn name(&self, code: &str, year: i32) -> Option<&str> {
-        if let Some(n) = self.index.name_in(code, year) {
-            return Some(n);
-        }
-        let date = format!("{year:04}-01-01");
-        self.index
-            .versions(code)
-            .iter()
-            .min_by_key(|v| {
-                let from = crate::klass::date_year(&v.valid_from).unwrap_or(0);
-                let to = v.valid_to.as_deref().and_then(crate::klass::date_year).unwrap_or(9999);
-                if date.as_str() < v.valid_from.as_str() { from - year } else { year - to + 1 }
-            })
-            .map(|v| v.name.as_str())
-    }
-
-    /// The county of a municipality code in `year`: `(county code, county name)`.
-    pub fn of<'a>(&'a self, municipality: &'a str, year: i32) -> Option<(&'a str, Option<&'a str>)> {
-        let c = county_code(municipality)?;
-        Some((c, self.name(c, year)))
-    }
-}
-
-/// Add `county_code` and `county` (the county's name valid in the row's year) to a frame
-/// with a region code column and a year column. Rows that are not in a county (the
-/// country, `9999`) get nulls.
-///
-/// ```
-/// use statbank::polars::prelude::*;
-/// use statbank::region::{annotate_county, Counties};
-/// let df = df!("region_code" => ["0602", "3005", "3301"], "year" => [2019i32, 2020, 2024])?;
-/// let out = annotate_county(&df, "region_code", "year", &Counties::builtin())?;
-/// let names: Vec<_> = out.column("county")?.str()?.iter().flatten().collect();
-/// assert_eq!(names, ["Buskerud", "Viken", "Buskerud"]);
-/// # Ok::<(), statbank::Error>(())
-/// ```
-pub fn annotate_county(df: &DataFrame, code_col: &str, year_col: &str, counties: &Counties) -> Result<DataFrame> {
-    let codes = str_column(df, code_col)?;
-    let years = crate::harmonise::year_values(df, year_col)?;
-    let mut cc = Vec::with_capacity(df.height());
-    let mut cn = Vec::with_capacity(df.height());
-    for (c, y) in codes.iter().zip(years) {
-        let county = c.and_then(county_code);
-        cc.push(county.map(str::to_string));
-        cn.push(match (county, y) {
-            (Some(k), Some(y)) => counties.name(k, y).map(str::to_string),
-            _ => None,
-        });
-    }
-    let mut out = df.clone();
-    out.with_column(Column::new("county_code".into(), cc))?;
-    out.with_column(Column::new("county".into(), cn))?;
     Ok(out)
 }

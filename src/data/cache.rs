@@ -17,7 +17,7 @@
 //! directory and renamed into place, so a crash never leaves a partial entry.
 //!
 //! ```
-//! use statbank::cache::{Cache, CacheKey};
+//! use statbank::data::cache::{Cache, CacheKey};
 //! let dir = std::env::temp_dir().join(format!("statbank-cache-doc-{}", std::process::id()));
 //! let cache = Cache::new(&dir, None);
 //! let key = CacheKey::new("v2", "07459", "no", "07459?lang=no&Tid=top(1)", "https://example");
@@ -38,8 +38,8 @@ use crate::error::{Error, Result};
 /// FNV-1a, 64 bit: a small, stable (across Rust versions and platforms) hash.
 ///
 /// ```
-/// assert_eq!(statbank::cache::fnv1a64(b""), 0xcbf29ce484222325);
-/// assert_eq!(statbank::cache::fnv1a64(b"a"), 0xaf63dc4c8601ec8c);
+/// assert_eq!(statbank::data::cache::fnv1a64(b""), 0xcbf29ce484222325);
+/// assert_eq!(statbank::data::cache::fnv1a64(b"a"), 0xaf63dc4c8601ec8c);
 /// ```
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -59,7 +59,7 @@ pub struct CacheKey {
     pub table: String,
     /// Language code (`no`, `en`), empty where it does not apply.
     pub lang: String,
-    /// The normalised query ([`Query::normalised`](crate::query::Query::normalised)) or path.
+    /// The normalised query ([`Query::normalised`](crate::data::query::Query::normalised)) or path.
     pub query: String,
     /// The base URL asked (so a mirror or a test server never answers for SSB).
     pub base: String,
@@ -144,11 +144,22 @@ pub struct CacheHeader {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lookup {
     /// A valid, fresh entry.
-    Hit { header: CacheHeader, body: Vec<u8> },
+    Hit {
+        /// The entry's header (query, time written, checksum).
+        header: CacheHeader,
+        /// The cached answer.
+        body: Vec<u8>,
+    },
     /// A valid entry older than the max age.
-    Stale { age: Duration },
+    Stale {
+        /// How old the entry is.
+        age: Duration,
+    },
     /// An entry that failed its checks (truncated, corrupted, unreadable header).
-    Corrupt { reason: String },
+    Corrupt {
+        /// What failed.
+        reason: String,
+    },
     /// No entry.
     Missing,
 }
@@ -221,7 +232,7 @@ impl Cache {
             fnv1a64: format!("{:016x}", fnv1a64(body)),
         };
         let path = self.path(key);
-        let mut bytes = serde_json::to_vec(&header).map_err(|e| Error::Query(format!("cache header: {e}")))?;
+        let mut bytes = serde_json::to_vec(&header).map_err(|e| Error::serialize("a cache header", e))?;
         bytes.push(b'\n');
         bytes.extend_from_slice(body);
         crate::output::write_atomic_io(&path, &bytes).map_err(|e| Error::io("writing the cache entry", &path, e))?;

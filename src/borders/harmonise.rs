@@ -29,7 +29,7 @@
 //! # Rows and columns
 //!
 //! The region column holds codes (`region_code` from
-//! [`Dataset::to_frame`](crate::jsonstat::Dataset::to_frame)); its label column
+//! [`Dataset::to_frame`](crate::data::jsonstat::Dataset::to_frame)); its label column
 //! (`region`) is replaced by the name valid in the target year. Rows that are not
 //! municipalities (the country `0`, counties, `xx99`/`9999`, Svalbard …) are dropped
 //! unless [`Harmoniser::other_regions`] says [`OtherRegions::Keep`]; they are never added
@@ -47,7 +47,7 @@
 //!
 //! ```
 //! use statbank::prelude::*;
-//! use statbank::harmonise::Harmoniser;
+//! use statbank::borders::harmonise::Harmoniser;
 //! let source = Source::snapshot()?;
 //! let pop = source.fetch(&Query::new("07459").select_str("Tid", "2010")?)?;
 //! let h = Harmoniser::new(&source).borders(2024).run(&pop, "value", "year", "region_code")?;
@@ -66,10 +66,11 @@ use std::rc::Rc;
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::klass::{same_name, CodeChange, CodeVersion, Klass, VersionIndex, MUNICIPALITIES};
-use crate::query::Query;
-use crate::region;
-use crate::source::Source;
+use crate::data::klass::{same_name, CodeChange, CodeVersion, Klass, VersionIndex, MUNICIPALITIES};
+use crate::data::query::Query;
+use crate::data::region;
+use crate::data::source::Source;
+use crate::frame::{find_column, float_values, string_values, string_values_cast, year_values};
 
 /// The kind of a change applied by the harmoniser.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -361,7 +362,7 @@ impl Population {
     }
 }
 
-fn describe_years(years: &BTreeSet<i32>) -> String {
+pub(crate) fn describe_years(years: &BTreeSet<i32>) -> String {
     match (years.first(), years.last()) {
         (Some(a), Some(b)) => format!("{a}–{b}"),
         _ => "no year".into(),
@@ -639,7 +640,7 @@ impl<'a> Engine<'a> {
 ///
 /// ```no_run
 /// use statbank::prelude::*;
-/// use statbank::harmonise::{Harmoniser, OtherRegions};
+/// use statbank::borders::harmonise::{Harmoniser, OtherRegions};
 /// let source = Source::from_env()?;
 /// let df = source.fetch(&Query::new("07459").select_str("Tid", "from(2010)")?)?;
 /// let h = Harmoniser::new(&source)
@@ -903,7 +904,7 @@ impl<'a> Harmoniser<'a> {
             } else if skip.contains(name.as_str()) {
                 continue;
             } else {
-                columns.push(get_column(df, &name)?.take(&idx)?);
+                columns.push(find_column(df, &name)?.take(&idx)?);
             }
         }
         if !label_done {
@@ -1092,81 +1093,6 @@ pub fn harmonise(
     Harmoniser::new(source).borders(borders).run(df, value_col, year_col, region_col)
 }
 
-/// Population change between two years for the municipalities of `borders`' year:
-/// columns `code, name, pop_from, pop_to, change, pct_change, exact` (sorted by code;
-/// `exact` is false where a split share was used for either year).
-///
-/// ```
-/// use statbank::source::Source;
-/// let source = Source::snapshot()?;
-/// let df = statbank::harmonise::population_change(&source, 2024, 2010, 2026)?;
-/// assert_eq!(df.height(), 357);
-/// assert_eq!(df.column("code")?.str()?.get(0), Some("0301"));
-/// assert_eq!(df.column("change")?.f64()?.get(0), Some(141_854.0));
-/// # Ok::<(), statbank::Error>(())
-/// ```
-pub fn population_change(source: &Source, borders: i32, from: i32, to: i32) -> Result<DataFrame> {
-    let q = Query::new("07459")
-        .select_str("Region", "*")?
-        .select_str("ContentsCode", "Personer1")?
-        .select_str("Tid", "*")?;
-    let df = source.fetch(&q)?;
-    let available: BTreeSet<i32> = year_values(&df, "year")?.into_iter().flatten().collect();
-    for y in [from, to] {
-        if !available.contains(&y) {
-            return Err(Error::Borders(format!(
-                "table 07459 has no year {y}; it covers {}",
-                describe_years(&available)
-            )));
-        }
-    }
-    let pop = Population::from_frame(&df, "value", "year", "region_code")?;
-    let sel = df
-        .lazy()
-        .filter(col("year").eq(lit(from)).or(col("year").eq(lit(to))))
-        .select([col("region_code"), col("region"), col("year"), col("value")])
-        .collect()?;
-    let h = Harmoniser::new(source).borders(borders).population(pop).run(&sel, "value", "year", "region_code")?;
-    let codes = string_values(&h.data, "region_code")?;
-    let names = string_values(&h.data, "region")?;
-    let years = year_values(&h.data, "year")?;
-    let values = float_values(&h.data, "value")?;
-    let exact = h.data.column("exact")?.bool()?.iter().collect::<Vec<_>>();
-    let mut table: BTreeMap<String, (String, Option<f64>, Option<f64>, bool)> = BTreeMap::new();
-    for i in 0..h.data.height() {
-        let (Some(c), Some(y)) = (codes[i].clone(), years[i]) else { continue };
-        let e = table.entry(c).or_insert((names[i].clone().unwrap_or_default(), None, None, true));
-        if y == from {
-            e.1 = values[i];
-        }
-        if y == to {
-            e.2 = values[i];
-        }
-        e.3 &= exact[i].unwrap_or(false);
-    }
-    let n = table.len();
-    let rows: Vec<_> = table.into_iter().collect();
-    let change: Vec<Option<f64>> = rows.iter().map(|(_, r)| Some(r.2? - r.1?)).collect();
-    let pct: Vec<Option<f64>> = rows
-        .iter()
-        .map(|(_, r)| {
-            let (a, b) = (r.1?, r.2?);
-            (a != 0.0).then(|| 100.0 * (b - a) / a)
-        })
-        .collect();
-    Ok(DataFrame::new(
-        n,
-        vec![
-            Column::new("code".into(), rows.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>()),
-            Column::new("name".into(), rows.iter().map(|(_, r)| r.0.as_str()).collect::<Vec<_>>()),
-            Column::new("pop_from".into(), rows.iter().map(|(_, r)| r.1).collect::<Vec<_>>()),
-            Column::new("pop_to".into(), rows.iter().map(|(_, r)| r.2).collect::<Vec<_>>()),
-            Column::new("change".into(), change),
-            Column::new("pct_change".into(), pct),
-            Column::new("exact".into(), rows.iter().map(|(_, r)| r.3).collect::<Vec<_>>()),
-        ],
-    )?)
-}
 
 /// SSB's own harmonised series: table 07459 with `agg:KommSummer` (municipalities on
 /// 2024 borders, computed by SSB), with `K-3301` codes turned into `3301` and labels
@@ -1189,42 +1115,6 @@ fn check_year(y: i32) -> Result<()> {
     } else {
         Err(Error::Borders(format!("year {y} is outside the municipal classification (1838–2100)")))
     }
-}
-
-fn get_column<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Column> {
-    region::find_column(df, name)
-}
-
-/// A string column's values.
-pub(crate) fn string_values(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
-    let c = get_column(df, name)?;
-    let s = c.str().map_err(|_| Error::column(name, format!("expected a string column of codes, found {}", c.dtype())))?;
-    Ok(s.iter().map(|v| v.map(str::to_string)).collect())
-}
-
-fn string_values_cast(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
-    let c = get_column(df, name)?.cast(&DataType::String)?;
-    Ok(c.str()?.iter().map(|v| v.map(str::to_string)).collect())
-}
-
-/// An integer year column's values (any integer type).
-pub(crate) fn year_values(df: &DataFrame, name: &str) -> Result<Vec<Option<i32>>> {
-    let c = get_column(df, name)?;
-    if !c.dtype().is_integer() {
-        return Err(Error::column(name, format!("expected an integer year column, found {}", c.dtype())));
-    }
-    let c = c.cast(&DataType::Int32)?;
-    Ok(c.i32()?.iter().collect())
-}
-
-/// A numeric value column's values as f64.
-pub(crate) fn float_values(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
-    let c = get_column(df, name)?;
-    if !c.dtype().is_primitive_numeric() {
-        return Err(Error::column(name, format!("expected a numeric value column, found {}", c.dtype())));
-    }
-    let c = c.cast(&DataType::Float64)?;
-    Ok(c.f64()?.iter().collect())
 }
 
 /// Where `code` on `from`'s borders goes on `to`'s borders: `(code, weight, exact)`
