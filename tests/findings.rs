@@ -112,3 +112,20 @@ fn notebook_02_reaches_the_crates_small_municipalities() {
     let (n, lo, hi) = findings().small;
     assert_notebook_agrees("02", &[n.to_string(), format!("{:.1}", lo.abs()), format!("{hi:.1}")]);
 }
+
+#[test]
+fn notebook_03_reaches_the_crates_immigrant_change() {
+    let source = Source::snapshot().unwrap();
+    let (from, to) = findings().imm_years;
+    let b = statbank::analysis::immigrant_change(&source, 2026, "B", from, to).unwrap();
+    let oslo = b.f64_where("code", "0301", "imm_change").unwrap();
+    assert_eq!(oslo, 55_525.0);
+    assert_notebook_agrees("03", &[b.height().to_string(), digits(oslo)]);
+}
+
+#[test]
+fn notebook_04_reaches_the_crates_immigrant_shares() {
+    let shares: Vec<String> = findings().imm_shares.iter().map(|(_, _, s)| format!("{s:.1}")).collect();
+    assert_eq!(shares, ["49.2", "62.4", "42.6", "73.0"]);
+    assert_notebook_agrees("04", &shares);
+}

@@ -148,7 +148,6 @@ fn every_notebook_is_committed_with_its_outputs() {
 }
 
 #[test]
-#[ignore = "issue 12 §2/§4: the notebooks do not meet this yet; `cargo test --test notebooks -- --ignored` lists what is missing"]
 fn every_notebook_opens_with_what_it_teaches_and_which_years_it_covers() {
     for_every_notebook(|_, nb| {
         let first = markdown_cells(nb).into_iter().next().unwrap_or_default();
@@ -164,7 +163,6 @@ fn every_notebook_opens_with_what_it_teaches_and_which_years_it_covers() {
 }
 
 #[test]
-#[ignore = "issue 12 §2/§4: the notebooks do not meet this yet; `cargo test --test notebooks -- --ignored` lists what is missing"]
 fn every_notebook_ends_with_exercises_and_hidden_worked_solutions() {
     for_every_notebook(|_, nb| {
         let mut p = Vec::new();
@@ -188,7 +186,6 @@ fn every_notebook_ends_with_exercises_and_hidden_worked_solutions() {
 }
 
 #[test]
-#[ignore = "issue 12 §2/§4: the notebooks do not meet this yet; `cargo test --test notebooks -- --ignored` lists what is missing"]
 fn every_notebook_has_at_least_as_much_prose_as_four_fifths_of_its_code() {
     for_every_notebook(|_, nb| {
         let md: usize = markdown_cells(nb).iter().map(|m| m.chars().count()).sum();
@@ -207,7 +204,6 @@ fn every_notebook_has_at_least_as_much_prose_as_four_fifths_of_its_code() {
 }
 
 #[test]
-#[ignore = "issue 12 §2/§4: the notebooks do not meet this yet; `cargo test --test notebooks -- --ignored` lists what is missing"]
 fn no_notebook_prose_states_a_number_its_outputs_do_not_show() {
     for_every_notebook(|_, nb| {
         let shown: BTreeSet<String> = numbers(&output_text(nb)).into_iter().collect();
