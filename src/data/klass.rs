@@ -651,7 +651,9 @@ mod tests {
         let v = parse_versions_csv(csv, "t").unwrap();
         assert_eq!(v[0].name, "Halden, by");
         assert!(v[0].valid_to.is_none());
-        assert!(check_date("2024-13-01").is_ok()); // shape only
+        assert!(check_date("2024-12-31").is_ok());
+        assert!(check_date("2024-13-01").is_err()); // no month 13
+        assert!(check_date("2024-02-00").is_err());
         assert!(check_date("2024-1-01").is_err());
         assert!(same_name("Hábmer - Hamarøy", "Hamarøy (-2019)"));
         assert!(!same_name("Haram", "Ålesund"));
