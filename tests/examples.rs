@@ -1,19 +1,21 @@
 //! The examples run, on the repository's snapshot, and print what they say they do.
 //!
-//! `cargo test` builds the examples beside the tests (`target/debug/examples/`); this
-//! runs those binaries rather than a nested `cargo run`, which would build the crate
-//! a second time.
+//! It runs the binaries of `cargo build --examples` (scripts/test builds them first)
+//! rather than a nested `cargo run` from inside the test, which would build the crate,
+//! polars included, a second time.
 
 use std::path::PathBuf;
 use std::process::Command;
 
 fn example_binary(name: &str) -> PathBuf {
-    // target/debug/deps/examples-<hash> → target/debug/examples/<name>
+    // target/<profile>/deps/examples-<hash> → target/<profile>/examples/<name>, where
+    // `cargo build --examples` puts the runnable binaries (`cargo test` builds the
+    // examples only as test harnesses).
     let exe = std::env::current_exe().expect("the test binary's path");
-    let bin = exe.parent().and_then(|d| d.parent()).expect("target/debug").join("examples").join(name);
+    let bin = exe.parent().and_then(|d| d.parent()).expect("target/<profile>").join("examples").join(name);
     assert!(
         bin.is_file(),
-        "{} is not built: run `cargo test` (which builds the examples) or `cargo build --examples` first",
+        "{} is not built: run `cargo build --examples` first (scripts/test does)",
         bin.display()
     );
     bin
