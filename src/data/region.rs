@@ -182,7 +182,6 @@ pub fn kommsummer_code(code: &str) -> Option<&str> {
     (rest.len() == 4 && all_digits(rest)).then_some(rest)
 }
 
-pub(crate) use crate::frame::{column_names, find_column};
 
 
 

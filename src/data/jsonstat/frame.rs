@@ -285,7 +285,7 @@ pub(crate) fn strides(sizes: &[usize]) -> Vec<usize> {
 
 /// Call `f` with every multi-index of a cube of these sizes, row-major.
 pub(super) fn for_each_index(sizes: &[usize], mut f: impl FnMut(&[usize])) {
-    if sizes.iter().any(|&s| s == 0) {
+    if sizes.contains(&0) {
         return;
     }
     let mut idx = vec![0; sizes.len()];
