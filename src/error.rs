@@ -109,6 +109,21 @@ pub enum Error {
     #[error("borders: {0}")]
     Borders(String),
 
+    /// The data does not cover what was asked for: a year, a category, a dimension or a
+    /// file that the table or snapshot does not have. The message names what it does have.
+    #[error("not in the data: {0}")]
+    NotCovered(String),
+
+    /// A CSV file of the snapshot could not be read.
+    #[error("reading {path}: {source}")]
+    Csv {
+        /// The file.
+        path: PathBuf,
+        /// polars' error.
+        #[source]
+        source: polars::error::PolarsError,
+    },
+
     /// The environment or a setting asks for something contradictory or unknown
     /// (for example both `STATBANK_LIVE` and `STATBANK_OFFLINE`).
     #[error("configuration: {0}")]
@@ -149,6 +164,8 @@ pub enum ErrorKind {
     Http,
     /// A document or file is not what it should be (JSON-stat, KLASS, a snapshot CSV).
     Data,
+    /// The data does not cover what was asked for (a year, a category).
+    NotCovered,
     /// The offline snapshot lacks a table or file.
     Offline,
     /// Reading or writing a file failed.
@@ -179,7 +196,8 @@ impl Error {
             Error::Query(_) | Error::UnknownDimension { .. } | Error::MissingCodes { .. } => ErrorKind::Query,
             Error::Api { .. } => ErrorKind::Api,
             Error::Http { .. } => ErrorKind::Http,
-            Error::JsonStat { .. } | Error::Serialize { .. } => ErrorKind::Data,
+            Error::JsonStat { .. } | Error::Serialize { .. } | Error::Csv { .. } => ErrorKind::Data,
+            Error::NotCovered(_) => ErrorKind::NotCovered,
             Error::OfflineMissingTable { .. } => ErrorKind::Offline,
             Error::Io { .. } => ErrorKind::Io,
             Error::Column { .. } | Error::Polars(_) => ErrorKind::Frame,

@@ -127,7 +127,7 @@ impl Findings {
     /// Compute every number from `source`.
     pub fn compute(source: &Source) -> Result<Findings> {
         let pop_years = years_of(source, "07459")?;
-        let latest = *pop_years.last().ok_or_else(|| Error::Config("table 07459 has no years".into()))?;
+        let latest = *pop_years.last().ok_or_else(|| Error::NotCovered("table 07459 has no years".into()))?;
         let change = population_change(source, latest, 2010, latest)?
             .sort(["change"], SortMultipleOptions::default().with_order_descending(true))?;
         let ascending = change.sort(["change"], SortMultipleOptions::default())?;
@@ -143,7 +143,7 @@ impl Findings {
         let b_years = years_with_figures(source, "B")?;
         let imm_to = b_years.iter().copied().filter(|y| pop_years.contains(y)).max();
         let (Some(imm_from), Some(imm_to)) = (b_years.iter().copied().find(|y| *y >= 2010), imm_to) else {
-            return Err(Error::Config("tables 07459 and 09817 share no year from 2010".into()));
+            return Err(Error::NotCovered("tables 07459 and 09817 share no year from 2010".into()));
         };
         let imm = immigrant_change(source, latest, "B", imm_from, imm_to)?;
         let pop_short = population_change(source, latest, imm_from, imm_to)?;

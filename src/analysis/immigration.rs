@@ -18,6 +18,11 @@ use crate::data::source::Source;
 /// let source = Source::snapshot()?;
 /// assert_eq!(years_with_figures(&source, "B")?, (2010..=2022).collect::<Vec<_>>());
 /// assert_eq!(years_with_figures(&source, "C")?, (2010..=2015).collect::<Vec<_>>());
+///
+/// // Asking for a year without figures is an error that says which years there are.
+/// let err = statbank::analysis::immigrant_change(&source, 2026, "B", 2010, 2026).unwrap_err();
+/// assert_eq!(err.kind(), statbank::error::ErrorKind::NotCovered);
+/// assert!(err.to_string().contains("it has 2010–2022"), "{err}");
 /// # Ok::<(), statbank::Error>(())
 /// ```
 pub fn years_with_figures(source: &Source, category: &str) -> Result<Vec<i32>> {
@@ -46,7 +51,7 @@ pub fn immigrant_change(source: &Source, borders: i32, category: &str, from: i32
     let have = years_with_figures(source, category)?;
     for y in [from, to] {
         if !have.contains(&y) {
-            return Err(Error::Config(format!(
+            return Err(Error::NotCovered(format!(
                 "table 09817 has no figures for category {category} in {y}; it has {}",
                 match (have.first(), have.last()) {
                     (Some(a), Some(b)) => format!("{a}–{b}"),

@@ -64,6 +64,6 @@ pub fn years_of(source: &Source, table: &str) -> Result<Vec<i32>> {
     let meta = source.metadata(table)?;
     let tid = meta
         .dimension("Tid")
-        .ok_or_else(|| Error::Config(format!("table {table} has no Tid dimension")))?;
+        .ok_or_else(|| Error::NotCovered(format!("table {table} has no Tid dimension")))?;
     Ok(tid.codes.iter().filter_map(|c| c.parse().ok()).collect())
 }

@@ -53,7 +53,7 @@ pub fn settlements(source: &Source, year: i32) -> Result<DataFrame> {
         .with_schema(Some(Arc::new(schema)))
         .try_into_reader_with_file_path(Some(path.clone()))?
         .finish()
-        .map_err(|e| Error::Config(format!("reading {}: {e}", path.display())))?;
+        .map_err(|source| Error::Csv { path: path.clone(), source })?;
     let df = df
         .lazy()
         .select([

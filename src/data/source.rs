@@ -247,7 +247,7 @@ impl Source {
         let path = o.dir().join("tettsteder").join(format!("tettsteder-{year}.csv"));
         if !path.is_file() {
             let have = self.settlement_years().unwrap_or_default();
-            return Err(Error::Config(format!(
+            return Err(Error::NotCovered(format!(
                 "no urban-settlement data for {year} in the snapshot ({}); available years: {have:?}",
                 path.display()
             )));
@@ -257,7 +257,7 @@ impl Source {
 }
 
 fn settlements_not_live() -> Error {
-    Error::Config(
+    Error::NotCovered(
         "settlements by municipality are not in StatBank's API (table 04859 has no municipality split); \
          use the repository's snapshot (unset STATBANK_LIVE) or STATBANK_OFFLINE=DIR with tettsteder/tettsteder-<year>.csv"
             .into(),
