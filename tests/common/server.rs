@@ -379,8 +379,7 @@ fn klass_codes(st: &State, from: Option<&str>, to: Option<&str>) -> Response {
     let (Some(from), Some(to)) = (from, to) else {
         return problem(400, "Bad Request", "codes needs from=YYYY-MM-DD and to=YYYY-MM-DD");
     };
-    let csv = std::fs::read(st.snapshot.join("klass/131-versions.csv")).unwrap();
-    let versions = statbank::data::klass::parse_versions_csv(&csv, "klass/131-versions.csv").unwrap();
+    let versions = snapshot_versions(st);
     let codes: Vec<Value> = versions
         .iter()
         .filter(|v| v.valid_from.as_str() < to && v.valid_to.as_deref().map_or(true, |t| t > from))
@@ -397,14 +396,19 @@ fn klass_codes(st: &State, from: Option<&str>, to: Option<&str>) -> Response {
     Response::json(200, &json!({ "codes": codes }))
 }
 
+/// The municipality versions of the served snapshot (`klass/131-versions.csv`).
+fn snapshot_versions(st: &State) -> Vec<statbank::data::klass::CodeVersion> {
+    let csv = std::fs::read(st.snapshot.join("klass/131-versions.csv")).unwrap();
+    statbank::data::klass::parse_versions_csv(&csv, "klass/131-versions.csv").unwrap()
+}
+
 /// KLASS `codesAt?date=…`: the codes valid on that date, as KLASS answers (with
 /// `parentCode`, here null, and the levels' fields).
 fn klass_codes_at(st: &State, date: Option<&str>) -> Response {
     let Some(date) = date else {
         return problem(400, "Bad Request", "codesAt needs date=YYYY-MM-DD");
     };
-    let csv = std::fs::read(st.snapshot.join("klass/131-versions.csv")).unwrap();
-    let versions = statbank::data::klass::parse_versions_csv(&csv, "klass/131-versions.csv").unwrap();
+    let versions = snapshot_versions(st);
     let codes: Vec<Value> = versions
         .iter()
         .filter(|v| v.valid_at(date))
