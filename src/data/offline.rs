@@ -21,7 +21,7 @@ use crate::data::klass::{parse_changes, CodeVersion, Klass, MUNICIPALITIES};
 use crate::data::meta::TableMeta;
 use crate::output::write_atomic;
 use crate::data::query::{Filter, Output, Query};
-use crate::data::source::Source;
+use crate::data::source::{same_dir, Source};
 
 /// A snapshot directory answering queries locally.
 #[derive(Debug)]
@@ -393,12 +393,8 @@ fn versions_csv(versions: &[CodeVersion]) -> Vec<u8> {
     out.into_bytes()
 }
 
-fn same_dir(a: &Path, b: &Path) -> bool {
-    a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
-}
-
 /// Today's date in UTC, `(year, month, day)` (Howard Hinnant's civil-from-days).
-fn today_utc() -> (i64, u32, u32) {
+pub(crate) fn today_utc() -> (i64, u32, u32) {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let z = (secs / 86_400) as i64 + 719_468;
     let era = z.div_euclid(146_097);

@@ -28,7 +28,7 @@ use crate::data::client::Client;
 use crate::error::{Error, Result};
 use crate::data::jsonstat::Dataset;
 use crate::data::meta::TableMeta;
-use crate::data::offline::Offline;
+use crate::data::offline::{today_utc, Offline};
 use crate::data::klass::{
     builtin_counties, parse_changes, parse_code_versions, parse_codes_at, parse_versions_csv, Code, CodeChange,
     CodeVersion, COUNTIES,
@@ -212,12 +212,7 @@ impl Source {
             }
             Source::Online(c) => {
                 // Up to 1 January of next year: KLASS answers ranges, not open ends.
-                let secs = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_secs())
-                    .unwrap_or(0);
-                let next_year = 1970 + (secs / 31_556_952) as i32 + 1;
-                let to = format!("{next_year:04}-01-01");
+                let to = format!("{:04}-01-01", today_utc().0 + 1);
                 let path = format!("classifications/{classification}/codes?from=1838-01-01&to={to}");
                 parse_code_versions(&c.klass_get(&path)?, &to, &path)
             }
@@ -264,6 +259,7 @@ fn settlements_not_live() -> Error {
     )
 }
 
-fn same_dir(a: &Path, b: &Path) -> bool {
+/// Whether two paths name the same directory (after resolving links).
+pub(crate) fn same_dir(a: &Path, b: &Path) -> bool {
     a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
 }
