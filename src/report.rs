@@ -8,20 +8,26 @@
 //!   per municipality on the same borders, each over the years from 2010 that table
 //!   09817 has figures for (in the repository's snapshot B 2010–2022, C 2010–2015);
 //! * `findings.md`: the article's five key findings tested against the data
-//!   ([`Findings`], the same code as notebook 05);
-//! * `charts/*.svg` and `charts/*.png`: every chart of the notebooks.
+//!   ([`Findings`], the same code as notebook 05), then SSB's urban-settlement page
+//!   rebuilt and held against the page ([`UrbanReport`], the same code as notebook 06);
+//! * `urban/*.csv`: the page's tables (`summary`, `page_check`, `largest`,
+//!   `by_municipality`, `counties`, `new_and_discontinued`, `size_classes`);
+//! * `charts/*.svg` and `charts/*.png`: the article's five charts and the page's three
+//!   (`urban_largest`, `urban_county_share`, `urban_size_classes`).
 
 use std::path::Path;
 
 use polars::prelude::*;
 
+use crate::analysis::urban::UrbanReport;
 use crate::analysis::{immigrant_change, population_change, size_class, years_with_figures, Findings};
-use crate::chart::{Beeswarm, Dumbbell, Lollipop, NumberFormat, HOKUSAI1};
+use crate::chart::{Beeswarm, Dumbbell, GroupedBar, Lollipop, NumberFormat, HOKUSAI1};
 use crate::error::Result;
 use crate::output::{write_atomic, write_frame, Format};
 use crate::data::source::Source;
 
 const SOURCE_07459: &str = "Source: Statistics Norway (SSB), table 07459";
+const SOURCE_URBAN: &str = "Source: Statistics Norway (SSB), urban settlements (tettsteder)";
 
 fn save_both(dir: &Path, name: &str, svg: impl Fn(&Path) -> crate::chart::Result<()>) -> Result<()> {
     for ext in ["svg", "png"] {
@@ -48,7 +54,9 @@ pub fn write_report(source: &Source, out: &Path) -> Result<String> {
         .sort(["code"], SortMultipleOptions::default())?;
     write_frame(&mut pop_csv, Format::Csv, &out.join("population_change.csv"))?;
     write_frame(&mut imm.clone(), Format::Csv, &out.join("immigrant_change.csv"))?;
-    write_atomic(&out.join("findings.md"), f.to_markdown().as_bytes())?;
+    let urban = UrbanReport::compute(source)?;
+    write_atomic(&out.join("findings.md"), findings_markdown(&f, &urban)?.as_bytes())?;
+    write_urban(&urban, out)?;
 
     let charts = out.join("charts");
     let signed = NumberFormat::comma().signed();
@@ -143,9 +151,74 @@ pub fn write_report(source: &Source, out: &Path) -> Result<String> {
             .save(p)
     })?;
     Ok(format!(
-        "wrote {} municipalities (2010–{latest}), {} immigrant rows ({if0}–{if1}), findings.md and 5 charts (SVG and PNG) to {}",
+        "wrote {} municipalities (2010–{latest}), {} immigrant rows ({if0}–{if1}), the urban-settlement tables of {} and {}, findings.md and 8 charts (SVG and PNG) to {}",
         change.height(),
         imm.height(),
+        urban.years.0,
+        urban.years.1,
         out.display()
     ))
+}
+
+/// `findings.md`: the article's findings, then the urban-settlement page and its check.
+pub fn findings_markdown(findings: &Findings, urban: &UrbanReport) -> Result<String> {
+    Ok(format!("{}
+{}", findings.to_markdown(), urban.to_markdown()?))
+}
+
+/// The urban-settlement page's tables (`urban/*.csv`) and charts (`charts/urban_*`).
+fn write_urban(r: &UrbanReport, out: &Path) -> Result<()> {
+    let dir = out.join("urban");
+    let (y0, y1) = r.years;
+    let mut tables: Vec<(&str, DataFrame)> = vec![
+        ("summary", r.summary.clone()),
+        ("largest", r.largest.clone()),
+        ("by_municipality", r.by_municipality.clone()),
+        ("counties", r.counties.clone()),
+        ("new_and_discontinued", r.new_and_discontinued.clone()),
+        ("size_classes", r.size_classes.clone()),
+    ];
+    if let Some(c) = &r.page_check {
+        tables.push(("page_check", c.table.clone()));
+    }
+    for (name, mut df) in tables {
+        write_frame(&mut df, Format::Csv, &dir.join(format!("{name}.csv")))?;
+    }
+    let charts = out.join("charts");
+    let largest = r.largest.clone().lazy().with_column(lit(y1.to_string()).alias("year")).collect()?;
+    save_both(&charts, "urban_largest", |p| {
+        GroupedBar::from_frame(&largest, "settlement", "year", "residents")?
+            .title(format!("Norway's 15 largest urban settlements, 1 January {y1}"))
+            .subtitle("Residents of the whole settlement, across municipal borders")
+            .caption(SOURCE_URBAN)
+            .x_label("Residents")
+            .save(p)
+    })?;
+    let counties = r
+        .counties
+        .clone()
+        .lazy()
+        .filter(col("county_code").neq(lit("0")))
+        .sort(["share_dense_pct", "county_code"], SortMultipleOptions::default().with_order_descending_multi([true, false]))
+        .collect()?;
+    save_both(&charts, "urban_county_share", |p| {
+        Lollipop::from_frame(&counties, "county", "share_dense_pct")?
+            .format(NumberFormat::percent().decimals(1))
+            .title(format!("Share of residents in densely populated areas, by county, 1 January {y1}"))
+            .subtitle("Residents of urban settlements as a share of the county's population")
+            .caption("Source: Statistics Norway (SSB), urban settlements (tettsteder) and table 07459")
+            .x_label("Share in urban settlements")
+            .save(p)
+    })?;
+    let sizes = r.size_classes.clone().lazy().with_column(col("year").cast(DataType::String)).collect()?;
+    save_both(&charts, "urban_size_classes", |p| {
+        GroupedBar::from_frame(&sizes, "class", "year", "settlements")?
+            .title(format!("Urban settlements by size, 1 January {y0} and {y1}"))
+            .subtitle("Number of settlements in each class of residents")
+            .caption(SOURCE_URBAN)
+            .x_label("Number of settlements")
+            .y_label("Residents of the settlement")
+            .save(p)
+    })?;
+    Ok(())
 }

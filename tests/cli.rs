@@ -82,8 +82,20 @@ fn report_writes_csvs_findings_and_charts() {
     assert!(findings.contains("Porsgrunn +2,812"), "{findings}");
     // The report writes the analysis' own text: one home for the findings.
     let source = statbank::data::source::Source::snapshot().unwrap();
-    assert_eq!(findings, statbank::analysis::Findings::compute(&source).unwrap().to_markdown());
-    for chart in ["top_gainers", "top_losers", "growth_by_size", "top_immigrant_gains", "immigration_share_of_growth"] {
+    let urban = statbank::analysis::urban::UrbanReport::compute(&source).unwrap();
+    let f = statbank::analysis::Findings::compute(&source).unwrap();
+    assert_eq!(findings, statbank::report::findings_markdown(&f, &urban).unwrap());
+    assert!(findings.contains("| Residents in urban settlements | 4,485,236 | 4,485,236 | 0 | yes |"), "{findings}");
+    assert!(findings.contains("7 of 10 figures agree exactly."), "{findings}");
+    let counties = std::fs::read_to_string(dir.join("urban").join("counties.csv")).unwrap();
+    assert!(counties.lines().any(|l| l.starts_with("03,Oslo,696712.0,3115.0,699827.0,")), "{counties}");
+    assert!(counties.lines().any(|l| l.starts_with("0,Norway,4485236.0,940034.0,5425270.0,")), "{counties}");
+    for table in ["summary", "page_check", "largest", "by_municipality", "new_and_discontinued", "size_classes"] {
+        let p = dir.join("urban").join(format!("{table}.csv"));
+        assert!(std::fs::read_to_string(&p).map(|t| t.lines().count() > 2).unwrap_or(false), "{}", p.display());
+    }
+    for chart in ["top_gainers", "top_losers", "growth_by_size", "top_immigrant_gains", "immigration_share_of_growth",
+                  "urban_largest", "urban_county_share", "urban_size_classes"] {
         for ext in ["svg", "png"] {
             let p = dir.join("charts").join(format!("{chart}.{ext}"));
             assert!(std::fs::metadata(&p).map(|m| m.len() > 1000).unwrap_or(false), "{}", p.display());

@@ -19,9 +19,24 @@
 //! To count each person once, sum either the rows that are not `split_part`
 //! (per settlement) or the rows that are not `total_split` (per municipality).
 //!
+//! The page's tables, each a function of one year's list (or two):
+//! [`summary`], [`largest`], [`by_municipality`], [`by_county`],
+//! [`new_and_discontinued`], [`by_size_class`] and SSB's naming rule [`merged_name`];
+//! [`UrbanReport`] builds them all and holds them against SSB's page for 1 January
+//! 2023 ([`PAGE_FIGURES`], [`PageCheck`]), for notebook 06 and `statbank report`.
+//!
 //! Offline the data comes from `<STATBANK_OFFLINE>/tettsteder/tettsteder-<year>.csv`.
 //! The per-municipality split is not offered by StatBank's API, so the live source
 //! answers with a clear error for now.
+
+mod page;
+mod tables;
+
+pub use page::{PageCheck, PageFigure, UrbanReport, BY_MUNICIPALITY_THRESHOLD, PAGE_COUNTY_SHARES, PAGE_FIGURES, PAGE_UNKNOWN_BY_COUNTY, PAGE_YEAR};
+pub use tables::{
+    by_county, by_municipality, by_size_class, county_population, largest, merged_name, national_population,
+    new_and_discontinued, parts, summary, whole_settlements, COUNTY_ORDER, SIZE_CLASSES,
+};
 
 use std::sync::Arc;
 
