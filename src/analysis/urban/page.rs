@@ -107,7 +107,7 @@ impl PageCheck {
             ours.push((v * scale).round() / scale);
         }
         let half_unit: Vec<f64> = PAGE_FIGURES.iter().map(|f| 0.5 / 10f64.powi(f.decimals as i32)).collect();
-        let table = DataFrame::new(vec![
+        let table = DataFrame::new_infer_height(vec![
             Column::new("figure".into(), PAGE_FIGURES.iter().map(|f| f.figure).collect::<Vec<_>>()),
             Column::new("page".into(), PAGE_FIGURES.iter().map(|f| f.value - f.change).collect::<Vec<_>>()),
             Column::new("list".into(), ours),
@@ -246,7 +246,7 @@ impl UrbanReport {
         let older_refs: Vec<(i32, &DataFrame)> = older.iter().map(|(y, s)| (*y, s)).collect();
         let (p0, p1) = (national_population(source, y0)?, national_population(source, y1)?);
         let summary_both = summary(&s0, y0, p0)?.vstack(&summary(&s1, y1, p1)?)?;
-        let page_shares = DataFrame::new(vec![
+        let page_shares = DataFrame::new_infer_height(vec![
             Column::new("county_code".into(), PAGE_COUNTY_SHARES.iter().map(|c| c.0).collect::<Vec<_>>()),
             Column::new("page_share_pct".into(), PAGE_COUNTY_SHARES.iter().map(|c| c.1).collect::<Vec<_>>()),
         ])?;
@@ -299,7 +299,8 @@ impl UrbanReport {
             ("Settlements", "settlements", 0),
         ] {
             let (a, b) = (self.summary.f64_at(c, 0)?, self.summary.f64_at(c, 1)?);
-            let _ = writeln!(s, "| {label} | {} | {} | {} |", n(a, d), n(b, d), n(b - a, d));
+            let change = crate::chart::NumberFormat::comma().decimals(d).signed().format(b - a);
+            let _ = writeln!(s, "| {label} | {} | {} | {change} |", n(a, d), n(b, d));
         }
         match &self.page_check {
             Some(check) => {

@@ -231,7 +231,7 @@ pub fn county_population(source: &Source, year: i32) -> Result<DataFrame> {
 /// # Ok::<(), statbank::Error>(())
 /// ```
 pub fn by_county(s: &DataFrame, population: &DataFrame, year: i32) -> Result<DataFrame> {
-    let order = DataFrame::new(vec![
+    let order = DataFrame::new_infer_height(vec![
         Column::new("county_code".into(), COUNTY_ORDER.to_vec()),
         Column::new("page_order".into(), (1..=COUNTY_ORDER.len() as i32).collect::<Vec<i32>>()),
     ])?;
@@ -362,7 +362,7 @@ pub fn new_and_discontinued(earlier: &DataFrame, later: &DataFrame, older: &[(i3
             (col("residents_right").fill_null(lit(0)) - col("residents").fill_null(lit(0))).alias("change"),
             (col("area_km2_right").fill_null(lit(0.0)) - col("area_km2").fill_null(lit(0.0))).alias("area_change"),
         ]);
-    let mut listed = vec![DataFrame::new(vec![
+    let mut listed = vec![DataFrame::new_infer_height(vec![
         Column::new("settlement_code".into(), Vec::<String>::new()),
         Column::new("last_listed".into(), Vec::<i32>::new()),
     ])?
@@ -425,7 +425,7 @@ pub fn new_and_discontinued(earlier: &DataFrame, later: &DataFrame, older: &[(i3
 /// # Ok::<(), statbank::Error>(())
 /// ```
 pub fn by_size_class(s: &DataFrame, year: i32) -> Result<DataFrame> {
-    let labels = DataFrame::new(vec![
+    let labels = DataFrame::new_infer_height(vec![
         Column::new("class_order".into(), (1..=SIZE_CLASSES.len() as i32).collect::<Vec<i32>>()),
         Column::new("class".into(), SIZE_CLASSES.iter().map(|c| c.0).collect::<Vec<&str>>()),
     ])?;
