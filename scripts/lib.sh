@@ -24,6 +24,7 @@ STATBANK_EVCXR_CONFIG="$STATBANK_CACHE_DIR/evcxr-config"
 STATBANK_JUPYTER_PATH="$STATBANK_VENV/share/jupyter"
 STATBANK_KERNEL_NAME="rust"
 STATBANK_KERNEL_DIR="$STATBANK_JUPYTER_PATH/kernels/$STATBANK_KERNEL_NAME"
+STATBANK_CHROMIUM="${STATBANK_CHROMIUM:-/usr/bin/chromium}"
 export STATBANK_CACHE_DIR
 
 # Our kernelspec directory comes first, ahead of a user-level ~/.local/share/jupyter
