@@ -25,6 +25,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -123,8 +124,18 @@ def main(argv: list[str]) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     stem = notebook.stem
 
+    # The test must leave the committed notebook as it is: JupyterLab autosaves a
+    # notebook after it runs, so this lab gets its own user settings (autosave off) and
+    # workspaces in a throw-away directory, and the file is compared afterwards.
+    original = notebook.read_bytes()
+    scratch = tempfile.TemporaryDirectory(prefix="statbank-browser-")
+    settings = Path(scratch.name) / "settings" / "@jupyterlab" / "docmanager-extension"
+    settings.mkdir(parents=True)
+    (settings / "plugin.jupyterlab-settings").write_text(json.dumps({"autosave": False}) + "\n")
     port, token = free_port(), secrets.token_hex(16)
-    env = dict(os.environ, PORT=str(port), JUPYTER_TOKEN=token)
+    env = dict(os.environ, PORT=str(port), JUPYTER_TOKEN=token,
+               JUPYTERLAB_SETTINGS_DIR=str(Path(scratch.name) / "settings"),
+               JUPYTERLAB_WORKSPACES_DIR=str(Path(scratch.name) / "workspaces"))
     lab_log = open(args.out / f"{stem}.lab.log", "w")
     t0 = time.monotonic()
     lab = subprocess.Popen([str(ROOT / "scripts" / "lab"), "--expose-app-in-browser", "--ServerApp.port_retries=0"],
@@ -208,6 +219,10 @@ def main(argv: list[str]) -> int:
         except subprocess.TimeoutExpired:
             os.killpg(lab.pid, signal.SIGKILL)
         lab_log.close()
+        scratch.cleanup()
+        if notebook.read_bytes() != original:
+            notebook.write_bytes(original)
+            failures.append(f"JupyterLab saved {notebook.name} during the test (restored the committed file)")
     timings["total_s"] = round(time.monotonic() - t0, 2)
     for f in failures:
         log(f"FAILED: {f}")
