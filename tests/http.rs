@@ -596,3 +596,60 @@ fn klass_codes_at_live_equals_offline() {
     // A malformed date is refused before any request.
     assert!(live.codes_at(MUNICIPALITIES, "2024-13-01").is_err());
 }
+
+#[test]
+fn urban_settlements_live_from_table_04859() {
+    use statbank::analysis::urban;
+    use statbank::error::ErrorKind;
+    let srv = TestServer::start();
+    let offline = Source::snapshot().unwrap();
+    let lists = urban::settlements(&offline, 2022).unwrap();
+    let whole = |s: &polars::prelude::DataFrame| {
+        use polars::prelude::*;
+        urban::whole_settlements(s)
+            .select([col("settlement_code"), col("settlement"), col("residents"), col("area_km2")])
+            .sort(["settlement_code"], Default::default())
+            .collect()
+            .unwrap()
+    };
+    for api in [Api::V0, Api::V2] {
+        let live = Source::Online(builder(&srv, api).build());
+        assert_eq!(urban::years(&live).unwrap(), vec![2021, 2022], "{api:?}");
+        let s = urban::settlements(&live, 2022).unwrap();
+        assert_eq!(s.height(), 986, "{api:?}: 986 settlements on 1 January 2022");
+        assert_eq!(s.column("residents").unwrap().i64().unwrap().iter().flatten().sum::<i64>(), 4_485_236, "{api:?}");
+        // The same settlements, residents and areas as the lists, whole.
+        assert_eq!(whole(&s), whole(&lists), "{api:?}");
+        // Halden: density computed from residents and area, as the list rounds it.
+        assert_eq!(s.column("density").unwrap().f64().unwrap().get(0), Some(1811.0));
+        // The page's totals, largest settlements and size classes are the same live.
+        let pop = urban::national_population(&live, 2022).unwrap();
+        assert_eq!(pop, 5_425_270.0);
+        let offline_pop = urban::national_population(&offline, 2022).unwrap();
+        assert_eq!(urban::summary(&s, 2022, pop).unwrap(), urban::summary(&lists, 2022, offline_pop).unwrap());
+        assert_eq!(urban::by_size_class(&s, 2022).unwrap(), urban::by_size_class(&lists, 2022).unwrap());
+        let before_live = urban::settlements(&live, 2021).unwrap();
+        let before = urban::settlements(&offline, 2021).unwrap();
+        let top_live = urban::largest(&s, &before_live, 5).unwrap();
+        assert_eq!(top_live, urban::largest(&lists, &before, 5).unwrap());
+        assert_eq!(top_live.column("settlement").unwrap().str().unwrap().get(0), Some("Oslo"));
+        // The tables that need each settlement's municipalities say so.
+        let counties = urban::county_population(&live, 2022).unwrap();
+        for err in [
+            urban::by_county(&s, &counties, 2022).unwrap_err(),
+            urban::by_municipality(&s, 50_000).unwrap_err(),
+            urban::new_and_discontinued(&before_live, &s, &[]).unwrap_err(),
+        ] {
+            assert_eq!(err.kind(), ErrorKind::NotCovered, "{err}");
+            assert!(err.to_string().contains("04859") && err.to_string().contains("snapshot"), "{err}");
+        }
+        // A year the table does not have is named in the error.
+        let err = urban::settlements(&live, 2030).unwrap_err();
+        assert!(err.to_string().contains("2030"), "{err}");
+    }
+    // A fault on the table's data is retried like any other table's.
+    let live = Source::Online(builder(&srv, Api::V2).build());
+    srv.fault("", "/tables/04859/data", Fault::status(503, "Service Unavailable"));
+    assert_eq!(urban::settlements(&live, 2022).unwrap().height(), 986);
+    assert!(srv.requests().iter().any(|r| r.fault.is_some() && r.target.contains("04859")));
+}

@@ -220,7 +220,8 @@ impl Source {
     }
 
     /// The years of urban-settlement files (`tettsteder/tettsteder-<year>.csv`) the
-    /// source has. Live: an error, since StatBank has no per-municipality split.
+    /// snapshot has. Live: an error (see [`analysis::urban::years`](crate::analysis::urban::years),
+    /// which asks table 04859 instead).
     pub(crate) fn settlement_years(&self) -> Result<Vec<i32>> {
         let Source::Offline(o) = self else { return Err(settlements_not_live()) };
         let dir = o.dir().join("tettsteder");
@@ -253,8 +254,8 @@ impl Source {
 
 fn settlements_not_live() -> Error {
     Error::NotCovered(
-        "settlements by municipality are not in StatBank's API (table 04859 has no municipality split); \
-         use the repository's snapshot (unset STATBANK_LIVE) or STATBANK_OFFLINE=DIR with tettsteder/tettsteder-<year>.csv"
+        "the settlement lists by municipality are snapshot files; live, analysis::urban reads StatBank's table 04859 \
+         (whole settlements, no municipality split)"
             .into(),
     )
 }

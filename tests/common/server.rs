@@ -6,6 +6,12 @@
 //! equal the offline answer for the same query. KLASS answers come from the snapshot's
 //! `klass/` files: the change list as it is, `codes?from=…&to=…` and `codesAt?date=…`
 //! from `klass/131-versions.csv`.
+//!
+//! Table 04859 (urban settlements: residents and area per settlement, 1 January) is
+//! not among the snapshot's `pxweb/` files: the server builds it at start from the
+//! snapshot's settlement lists (`tettsteder/tettsteder-<year>.csv`, one row per whole
+//! settlement) as JSON-stat2 in StatBank's layout (`Region` × `ContentsCode` ×
+//! `Tid`), and answers its metadata and data like any other table.
 
 
 use std::collections::VecDeque;
@@ -76,6 +82,9 @@ pub struct Logged {
 struct State {
     snapshot: PathBuf,
     offline: Offline,
+    /// Table 04859, built from the settlement lists (see the module docs).
+    settlements: Offline,
+    settlements_dir: PathBuf,
     faults: Mutex<Vec<(String, String, VecDeque<Fault>)>>,
     log: Mutex<Vec<Logged>>,
 }
@@ -93,8 +102,12 @@ impl TestServer {
         let snapshot = snapshot_dir();
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = listener.local_addr().unwrap();
+        let settlements_dir = std::env::temp_dir().join(format!("statbank-test-server-{}-{}", std::process::id(), addr.port()));
+        write_settlement_table(&snapshot, &settlements_dir);
         let state = Arc::new(State {
             offline: Offline::new(&snapshot).expect("snapshot directory"),
+            settlements: Offline::new(&settlements_dir).expect("settlement table directory"),
+            settlements_dir,
             snapshot,
             faults: Mutex::new(Vec::new()),
             log: Mutex::new(Vec::new()),
@@ -159,7 +172,83 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
         let _ = TcpStream::connect(self.addr);
+        let _ = std::fs::remove_dir_all(&self.state.settlements_dir);
     }
+}
+
+impl State {
+    /// The snapshot that holds `table`.
+    fn offline_for(&self, table: &str) -> &Offline {
+        if table == SETTLEMENT_TABLE { &self.settlements } else { &self.offline }
+    }
+}
+
+const SETTLEMENT_TABLE: &str = "04859";
+
+/// Write `<dir>/pxweb/04859.json`: residents and area of every whole settlement
+/// (rows of the lists that are not `split_part`) for each year the snapshot lists,
+/// `null` with status `..` where a settlement is not on a year's list.
+fn write_settlement_table(snapshot: &std::path::Path, dir: &std::path::Path) {
+    use std::collections::BTreeMap;
+    let mut years: Vec<String> = std::fs::read_dir(snapshot.join("tettsteder"))
+        .expect("the snapshot's tettsteder/")
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().to_string_lossy().into_owned();
+            Some(name.strip_prefix("tettsteder-")?.strip_suffix(".csv")?.to_string())
+        })
+        .collect();
+    years.sort();
+    // code -> (name, per year (residents, area))
+    let mut rows: BTreeMap<String, (String, BTreeMap<String, (f64, f64)>)> = BTreeMap::new();
+    for y in &years {
+        let text = std::fs::read_to_string(snapshot.join(format!("tettsteder/tettsteder-{y}.csv"))).unwrap();
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            assert_eq!(f.len(), 8, "tettsteder-{y}.csv: {line}");
+            if f[4] == "split_part" {
+                continue;
+            }
+            let e = rows.entry(f[0].to_string()).or_insert_with(|| (f[1].to_string(), BTreeMap::new()));
+            e.0 = f[1].to_string(); // the latest year's name
+            e.1.insert(y.clone(), (f[5].parse().unwrap(), f[6].parse().unwrap()));
+        }
+    }
+    let (mut values, mut status) = (Vec::new(), serde_json::Map::new());
+    for (_, per_year) in rows.values() {
+        for measure in 0..2 {
+            for y in &years {
+                match per_year.get(y) {
+                    Some(&(residents, area)) => values.push(json!(if measure == 0 { residents } else { area })),
+                    None => {
+                        status.insert(values.len().to_string(), json!(".."));
+                        values.push(Value::Null);
+                    }
+                }
+            }
+        }
+    }
+    let index = |codes: Vec<&String>| codes.iter().enumerate().map(|(i, c)| ((*c).clone(), json!(i))).collect::<serde_json::Map<_, _>>();
+    let region_labels: serde_json::Map<String, Value> = rows.iter().map(|(c, (n, _))| (c.clone(), json!(n))).collect();
+    let doc = json!({
+        "version": "2.0", "class": "dataset",
+        "label": "04859: Areal og befolkning i tettsteder, etter region, statistikkvariabel og år",
+        "source": "Statistisk sentralbyrå",
+        "id": ["Region", "ContentsCode", "Tid"],
+        "size": [rows.len(), 2, years.len()],
+        "role": {"time": ["Tid"], "metric": ["ContentsCode"]},
+        "dimension": {
+            "Region": {"label": "region", "category": {"index": index(rows.keys().collect()), "label": region_labels}},
+            "ContentsCode": {"label": "statistikkvariabel", "category": {
+                "index": {"Bosatte": 0, "Areal": 1},
+                "label": {"Bosatte": "Bosatte", "Areal": "Areal (km²)"},
+                "unit": {"Bosatte": {"base": "personer", "decimals": 0}, "Areal": {"base": "km²", "decimals": 2}}}},
+            "Tid": {"label": "år", "category": {"index": index(years.iter().collect()), "label": years.iter().map(|y| (y.clone(), json!(y))).collect::<serde_json::Map<_, _>>()}},
+        },
+        "value": values,
+        "status": status,
+    });
+    std::fs::create_dir_all(dir.join("pxweb")).unwrap();
+    std::fs::write(dir.join("pxweb").join(format!("{SETTLEMENT_TABLE}.json")), doc.to_string()).unwrap();
 }
 
 // ---------------------------------------------------------------- HTTP
@@ -418,7 +507,7 @@ fn klass_codes_at(st: &State, date: Option<&str>) -> Response {
 }
 
 fn v0_meta(st: &State, id: &str, _lang: Lang) -> Response {
-    let meta = match st.offline.metadata(id) {
+    let meta = match st.offline_for(id).metadata(id) {
         Ok(m) => m,
         Err(_) => return Response::text(404, "The requested table does not exist"),
     };
@@ -440,7 +529,7 @@ fn v2_meta(st: &State, id: &str) -> Response {
     if id == "TAB6471" {
         return Response::bytes(super::fixture("pxwebpy-HEAD-v2-scb/TAB6471_metadata.json"));
     }
-    let full = match st.offline.table(id, None) {
+    let full = match st.offline_for(id).table(id, None) {
         Ok(t) => t,
         Err(e) => return problem(404, "Not Found", &e.to_string()),
     };
@@ -541,7 +630,7 @@ fn v2_query_from_body(id: &str, lang: Lang, body: &[u8]) -> Query {
 }
 
 fn v2_answer(st: &State, q: Query) -> Response {
-    match st.offline.dataset(&q) {
+    match st.offline_for(&q.table).dataset(&q) {
         Ok(ds) => Response::json(200, &ds.to_jsonstat2()),
         Err(e) => problem(400, "Bad Request", &e.to_string()),
     }
@@ -591,7 +680,7 @@ fn v0_data(st: &State, id: &str, lang: Lang, body: &[u8]) -> Response {
         };
         q.selections.push(Selection { dimension: s["code"].as_str().unwrap_or_default().to_string(), filter, codelist, output });
     }
-    match st.offline.dataset(&q) {
+    match st.offline_for(&q.table).dataset(&q) {
         Ok(ds) => Response::json(200, &ds.to_jsonstat2()),
         // SSB's v0 says little about what was wrong.
         Err(_) => Response::json(400, &json!({"error": "Parameter error"})),

@@ -11,7 +11,7 @@
 //! | `settlement` | str | e.g. `Stavanger/Sandnes` |
 //! | `municipality_code` | str | municipality of the row (codes valid that year) |
 //! | `municipality` | str | its name |
-//! | `row_type` | str | `single_kommune`, `total_split` (a settlement spanning several municipalities) or `split_part` (its part in one) |
+//! | `row_type` | str | `single_kommune`, `total_split` (a settlement spanning several municipalities) or `split_part` (its part in one); live, [`WHOLE_SETTLEMENT`] |
 //! | `residents` | i64 | residents |
 //! | `area_km2` | f64 | area in km² |
 //! | `density` | f64 | residents per km² |
@@ -26,8 +26,11 @@
 //! 2023 ([`PAGE_FIGURES`], [`PageCheck`]), for notebook 06 and `statbank report`.
 //!
 //! Offline the data comes from `<STATBANK_OFFLINE>/tettsteder/tettsteder-<year>.csv`.
-//! The per-municipality split is not offered by StatBank's API, so the live source
-//! answers with a clear error for now.
+//! Live it comes from StatBank's table [`SETTLEMENT_TABLE`] (04859), which gives
+//! residents and area per settlement but not the municipalities a settlement spans:
+//! the page's totals, largest settlements and size classes work live, while the
+//! tables by municipality and by county, and new and discontinued settlements per
+//! municipality, answer with an error that says so ([`ErrorKind::NotCovered`](crate::error::ErrorKind)).
 
 mod page;
 mod tables;
@@ -42,16 +45,53 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 
-use crate::error::{Error, Result};
+use crate::data::query::{Filter, Query};
 use crate::data::source::Source;
+use crate::error::{Error, Result};
 
-/// The years of settlement data the source has.
+/// StatBank's table of urban settlements: residents and area (km²) of every
+/// settlement on 1 January ("Areal og befolkning i tettsteder"). It has no
+/// municipality split, so a live source gives whole settlements only (see
+/// [`settlements`]).
+pub const SETTLEMENT_TABLE: &str = "04859";
+
+/// The `row_type` of a whole settlement from [`SETTLEMENT_TABLE`], whose municipalities
+/// the table does not give.
+pub const WHOLE_SETTLEMENT: &str = "settlement";
+
+/// The years of settlement data the source has: the snapshot's lists offline, the
+/// years of [`SETTLEMENT_TABLE`] live.
 pub fn years(source: &Source) -> Result<Vec<i32>> {
-    source.settlement_years()
+    if source.is_offline() {
+        return source.settlement_years();
+    }
+    let meta = source.metadata(SETTLEMENT_TABLE)?;
+    let time = meta.dimension("Tid").ok_or_else(|| table_lacks("a time dimension `Tid`", &meta))?;
+    let mut years: Vec<i32> = time.codes.iter().filter_map(|c| c.parse().ok()).collect();
+    years.sort_unstable();
+    Ok(years)
 }
 
+
 /// Urban settlements on 1 January of `year` (see the module docs for the columns).
+///
+/// Offline, the snapshot's list for `year`, split by municipality. Live, StatBank's
+/// table [`SETTLEMENT_TABLE`] (04859): one row per whole settlement, `row_type`
+/// [`WHOLE_SETTLEMENT`], no municipality (the table has none), density computed from
+/// residents and area. [`summary`], [`largest`] and [`by_size_class`] work on both;
+/// the tables by municipality and county say what they need instead.
+///
+/// ```
+/// use statbank::prelude::*;
+/// use statbank::analysis::urban;
+/// let s = urban::settlements(&Source::snapshot()?, 2022)?;
+/// assert_eq!(s.column("residents")?.i64()?.get(0), Some(25_916)); // Halden
+/// # Ok::<(), statbank::Error>(())
+/// ```
 pub fn settlements(source: &Source, year: i32) -> Result<DataFrame> {
+    if !source.is_offline() {
+        return from_statbank(source, year);
+    }
     let path = source.settlement_file(year)?;
     let schema = Schema::from_iter([
         Field::new("tettstednr".into(), DataType::String),
@@ -89,4 +129,78 @@ pub fn settlements(source: &Source, year: i32) -> Result<DataFrame> {
         return Err(Error::column("row_type", format!("unknown row type {t:?} in {}", path.display())));
     }
     Ok(df)
+}
+
+/// Whole settlements of `year` from [`SETTLEMENT_TABLE`]: the measures are found by
+/// their labels (residents: `Bosatte`/`Residents`; area: `Areal`/`Area`), so the
+/// query names the table's own codes.
+fn from_statbank(source: &Source, year: i32) -> Result<DataFrame> {
+    let meta = source.metadata(SETTLEMENT_TABLE)?;
+    let contents = meta.dimension("ContentsCode").ok_or_else(|| table_lacks("a dimension `ContentsCode`", &meta))?;
+    let find = |words: &[&str]| {
+        let matches = |s: &String| words.iter().any(|w| s.to_lowercase().starts_with(w));
+        contents.codes.iter().zip(&contents.labels).find(|(c, l)| matches(c) || matches(l)).map(|(c, _)| c.clone())
+    };
+    let residents = find(&["bosatte", "resident", "folkemengde"]).ok_or_else(|| table_lacks("a measure of residents", &meta))?;
+    let area = find(&["areal", "area"]).ok_or_else(|| table_lacks("a measure of area", &meta))?;
+    let q = Query::new(SETTLEMENT_TABLE)
+        .select("Region", Filter::All)
+        .select("ContentsCode", Filter::items([residents.as_str(), area.as_str()]))
+        .select("Tid", Filter::items([year.to_string()]));
+    let ds = source.dataset(&q)?;
+    let region = ds.dimension("Region").ok_or_else(|| Error::column("Region", format!("table {SETTLEMENT_TABLE} answered without it")))?;
+    let (mut code, mut name, mut people, mut km2) = (vec![], vec![], vec![], vec![]);
+    let y = year.to_string();
+    for (c, l) in region.codes.iter().zip(&region.labels) {
+        let r = ds.get(&[c.as_str(), residents.as_str(), y.as_str()]);
+        let a = ds.get(&[c.as_str(), area.as_str(), y.as_str()]);
+        match (r, a) {
+            (Some(r), Some(a)) => {
+                code.push(c.clone());
+                name.push(l.clone());
+                people.push(r.round() as i64);
+                km2.push(a);
+            }
+            (None, None) => {} // not a settlement that year
+            _ => {
+                return Err(Error::column(
+                    "Region",
+                    format!("table {SETTLEMENT_TABLE} gives {c} ({l}) in {year} residents or area but not both"),
+                ))
+            }
+        }
+    }
+    let n = code.len();
+    let density: Vec<f64> = people.iter().zip(&km2).map(|(&r, &a)| if a > 0.0 { (r as f64 / a).round() } else { f64::NAN }).collect();
+    Ok(DataFrame::new_infer_height(vec![
+        Column::new("settlement_code".into(), code),
+        Column::new("settlement".into(), name),
+        Column::full_null("municipality_code".into(), n, &DataType::String),
+        Column::full_null("municipality".into(), n, &DataType::String),
+        Column::new("row_type".into(), vec![WHOLE_SETTLEMENT; n]),
+        Column::new("residents".into(), people),
+        Column::new("area_km2".into(), km2),
+        Column::new("density".into(), density),
+    ])?)
+}
+
+fn table_lacks(what: &str, meta: &crate::data::meta::TableMeta) -> Error {
+    Error::NotCovered(format!(
+        "table {SETTLEMENT_TABLE} ({}) has no {what}; its dimensions: {}",
+        meta.label,
+        meta.dimensions.iter().map(|d| d.id.as_str()).collect::<Vec<_>>().join(", ")
+    ))
+}
+
+/// An error when `s` holds whole settlements from [`SETTLEMENT_TABLE`] and `what`
+/// needs the municipality of each part.
+pub(crate) fn needs_municipalities(s: &DataFrame, what: &str) -> Result<()> {
+    let whole = s.column("row_type")?.str()?.iter().flatten().any(|t| t == WHOLE_SETTLEMENT);
+    if whole {
+        return Err(Error::NotCovered(format!(
+            "{what} needs each settlement's municipalities, which StatBank's table {SETTLEMENT_TABLE} does not give; \
+             use the repository's snapshot (unset STATBANK_LIVE) or STATBANK_OFFLINE=DIR with tettsteder/tettsteder-<year>.csv"
+        )));
+    }
+    Ok(())
 }

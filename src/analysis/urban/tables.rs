@@ -9,6 +9,7 @@ use crate::borders::counties::Counties;
 use crate::data::query::{Filter, Query};
 use crate::data::source::Source;
 use crate::error::{Error, Result};
+use super::needs_municipalities;
 
 /// SSB's standard order of the counties, as the page's county table runs (the
 /// counties of 2020–2023 and of 2024 in one list; a list uses the ones of its year).
@@ -130,6 +131,7 @@ pub fn largest(later: &DataFrame, earlier: &DataFrame, n: usize) -> Result<DataF
 /// settlement, municipality_code, municipality, residents, residents_share_pct,
 /// area_km2, area_share_pct` (shares null on the head rows).
 pub fn by_municipality(s: &DataFrame, threshold: i64) -> Result<DataFrame> {
+    needs_municipalities(s, "the table of settlements by municipality")?;
     let columns = [
         col("settlement_code"),
         col("settlement"),
@@ -231,6 +233,7 @@ pub fn county_population(source: &Source, year: i32) -> Result<DataFrame> {
 /// # Ok::<(), statbank::Error>(())
 /// ```
 pub fn by_county(s: &DataFrame, population: &DataFrame, year: i32) -> Result<DataFrame> {
+    needs_municipalities(s, "the table by county")?;
     let order = DataFrame::new_infer_height(vec![
         Column::new("county_code".into(), COUNTY_ORDER.to_vec()),
         Column::new("page_order".into(), (1..=COUNTY_ORDER.len() as i32).collect::<Vec<i32>>()),
@@ -345,6 +348,8 @@ fn unmatched(list: &DataFrame, other: &DataFrame, changes: &LazyFrame, sign: f64
 /// # Ok::<(), statbank::Error>(())
 /// ```
 pub fn new_and_discontinued(earlier: &DataFrame, later: &DataFrame, older: &[(i32, &DataFrame)]) -> Result<DataFrame> {
+    needs_municipalities(earlier, "the list of new and discontinued settlements")?;
+    needs_municipalities(later, "the list of new and discontinued settlements")?;
     let changes = parts(earlier)
         .join(
             parts(later),
