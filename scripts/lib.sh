@@ -43,12 +43,13 @@ statbank_evcxr_installed() {
 # True when the venv and the kernel are in place (what run-notebooks and lab need).
 statbank_ready() {
     [[ -x "$STATBANK_VENV/bin/python" && -x "$STATBANK_EVCXR_BIN" \
-        && -x "$STATBANK_KERNEL_WRAPPER" && -f "$STATBANK_KERNEL_DIR/kernel.json" ]]
+        && -x "$STATBANK_KERNEL_WRAPPER" && -f "$STATBANK_KERNEL_DIR/kernel.json" ]] &&
+        cmp -s "$STATBANK_ROOT/scripts/init.evcxr" "$STATBANK_EVCXR_CONFIG/init.evcxr"
 }
 
 statbank_require_ready() {
     if ! statbank_ready; then
-        statbank_log "notebook tooling not set up under $STATBANK_CACHE_DIR: run scripts/setup first"
+        statbank_log "notebook tooling not set up (or out of date) under $STATBANK_CACHE_DIR: run scripts/setup first"
         exit 1
     fi
 }

@@ -33,6 +33,7 @@ import os
 import re
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import nbformat
@@ -519,6 +520,33 @@ def run_one(path: Path, args, color: bool) -> dict:
     return result
 
 
+def registry_versions(lock: Path) -> dict[str, set[str]]:
+    """Name -> versions of the crates.io packages in a Cargo.lock."""
+    out: dict[str, set[str]] = {}
+    for p in tomllib.loads(lock.read_text()).get("package", []):
+        if p.get("source", "").startswith("registry+"):
+            out.setdefault(p["name"], set()).add(p["version"])
+    return out
+
+
+def lock_drift(build_dir: Path) -> list[str]:
+    """Crates the kernel built at versions the project's Cargo.lock does not have.
+
+    scripts/init.evcxr copies the project's lock into the build dir at kernel start, so
+    the kernel builds what `cargo test` builds; this says where that did not hold."""
+    kernel_lock = build_dir / "Cargo.lock"
+    if not kernel_lock.is_file():
+        return [f"no {kernel_lock} after the notebook ran"]
+    project = registry_versions(ROOT / "Cargo.lock")
+    drift = []
+    for name, versions in sorted(registry_versions(kernel_lock).items()):
+        extra = versions - project.get(name, set())
+        if extra:
+            have = ", ".join(sorted(project.get(name, set()))) or "none"
+            drift.append(f"{name} {', '.join(sorted(extra))} (Cargo.lock: {have})")
+    return drift
+
+
 def _fmt(x) -> str:
     return "-" if x is None else f"{x:.1f} s"
 
@@ -558,6 +586,14 @@ def main(argv: list[str]) -> int:
                 args.lost_output = False
                 res = run_one(path, args, color)
                 res["retried_after"] = {"error": first.get("error"), "total_s": first.get("total_s")}
+            drift = lock_drift(build_dir)
+            if drift and res["status"] == "ok":
+                res["status"] = "failed"
+                res["error"] = (f"the kernel built {len(drift)} crate(s) at versions other than the project's "
+                                f"Cargo.lock ({'; '.join(drift)}): is {default_build_dir().parent}/evcxr-config/"
+                                f"init.evcxr current? run scripts/setup")
+                log(f"{path.stem}: FAILED: {res['error']}")
+            res["lock_drift"] = drift
             results[path.stem] = res
             if res["status"] != "ok":
                 ok = False
