@@ -36,6 +36,7 @@ pub(crate) fn write_atomic_io(path: &Path, bytes: &[u8]) -> std::io::Result<()> 
     };
     std::fs::create_dir_all(dir)?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    remove_orphans(dir, &name);
     let tmp = dir.join(format!(".{name}.{}.{}.tmp", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed)));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -47,6 +48,28 @@ pub(crate) fn write_atomic_io(path: &Path, bytes: &[u8]) -> std::io::Result<()> 
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Remove the temporary files `.{name}.{pid}.{n}.tmp` that a writer of `name` left
+/// behind when it was killed mid-write: those whose process is no longer running.
+/// Only where running processes can be listed (`/proc`, Linux); elsewhere they stay
+/// (harmless: no reader ever opens a `.tmp` file).
+fn remove_orphans(dir: &Path, name: &str) {
+    if !cfg!(target_os = "linux") || !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let prefix = format!(".{name}.");
+    for e in entries.flatten() {
+        let file = e.file_name();
+        let Some(rest) = file.to_str().and_then(|f| f.strip_prefix(&prefix)).and_then(|r| r.strip_suffix(".tmp")) else {
+            continue;
+        };
+        let Some(pid) = rest.split('.').next().and_then(|p| p.parse::<u32>().ok()) else { continue };
+        if pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists() {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 /// Serialise a frame in `format` to a writer.

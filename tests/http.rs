@@ -24,20 +24,6 @@ fn cache_dir(name: &str) -> PathBuf {
     d
 }
 
-/// A client on the test server: fast retries, generous rate, no progress noise.
-fn builder(srv: &TestServer, api: Api) -> ClientBuilder {
-    Client::builder()
-        .api(api)
-        .v0_base(srv.v0_base())
-        .v2_base(srv.v2_base())
-        .klass_base(srv.klass_base())
-        .cache_dir(None)
-        .timeout(Duration::from_secs(10))
-        .rate_limit(1000, Duration::from_secs(1))
-        .retry(RetryPolicy { max_attempts: 4, base_delay: Duration::from_millis(20), max_delay: Duration::from_millis(200) })
-        .progress(false)
-}
-
 fn offline() -> Offline {
     Offline::new(snapshot_dir()).unwrap()
 }
@@ -102,7 +88,7 @@ fn online_frames_equal_offline_frames_v0_and_v2() {
     let off_df = off.to_frame().unwrap();
     for api in [Api::V0, Api::V2] {
         srv.clear_log();
-        let client = builder(&srv, api).build();
+        let client = srv.client(api).build();
         let ds = client.dataset(&q).unwrap();
         assert_eq!(ds, off, "{api}: dataset");
         let df = client.fetch(&q).unwrap();
@@ -126,7 +112,7 @@ fn real_values_through_v0_range_resolution_and_v2() {
         .select("Tid", Filter::Range("2010".into(), "2026".into()));
     for api in [Api::V0, Api::V2] {
         srv.clear_log();
-        let ds = builder(&srv, api).build().dataset(&q).unwrap();
+        let ds = srv.client(api).build().dataset(&q).unwrap();
         assert_eq!(value(&ds, "0301", "2010"), Some(586_860.0), "{api}");
         assert_eq!(value(&ds, "0301", "2026"), Some(728_714.0), "{api}");
         assert_eq!(value(&ds, "0", "2026"), Some(5_627_400.0), "{api}");
@@ -162,7 +148,7 @@ fn purplebugs_fixture_served_verbatim_equals_snapshot_agg() {
         .codelist("Region", "agg_KommSummer", Default::default())
         .select_str("Tid", "2022")
         .unwrap();
-    let ds = builder(&srv, Api::V0).build().dataset(&q).unwrap();
+    let ds = srv.client(Api::V0).build().dataset(&q).unwrap();
     // The verbatim fixture, not a re-encoding.
     assert_eq!(ds.source.as_deref(), Some("Statistisk sentralbyrå"));
     assert_eq!(ds.updated.as_deref(), Some("2022-02-24T07:00:00Z"));
@@ -200,7 +186,7 @@ fn retry_after_429_is_honoured() {
     for api in [Api::V0, Api::V2] {
         srv.clear_log();
         data_fault(&srv, api, Fault::too_many(1));
-        let ds = builder(&srv, api).build().dataset(&q_two_cities()).unwrap();
+        let ds = srv.client(api).build().dataset(&q_two_cities()).unwrap();
         assert_eq!(ds, offline().dataset(&q_two_cities()).unwrap());
         let data: Vec<_> = srv
             .requests()
@@ -220,7 +206,7 @@ fn busy_503_and_dropped_connections_are_retried() {
     data_fault(&srv, api, Fault::status(503, "Service Unavailable"));
     data_fault(&srv, api, Fault::Drop);
     data_fault(&srv, api, Fault::status(503, "busy"));
-    let ds = builder(&srv, api).build().dataset(&q_two_cities()).unwrap();
+    let ds = srv.client(api).build().dataset(&q_two_cities()).unwrap();
     assert_eq!(value(&ds, "0301", "2026"), Some(728_714.0));
     assert_eq!(data_requests(&srv, api), 4);
     // Out of attempts: a clear error naming the attempts.
@@ -228,7 +214,7 @@ fn busy_503_and_dropped_connections_are_retried() {
     for _ in 0..3 {
         data_fault(&srv, api, Fault::Drop);
     }
-    let err = builder(&srv, api).max_attempts(3).build().dataset(&q_two_cities()).unwrap_err();
+    let err = srv.client(api).max_attempts(3).build().dataset(&q_two_cities()).unwrap_err();
     assert!(matches!(err, Error::Http { attempts: 3, .. }), "{err:?}");
     assert_eq!(data_requests(&srv, api), 3);
 }
@@ -238,7 +224,7 @@ fn slow_answers_time_out_and_are_retried() {
     let srv = TestServer::start();
     let api = Api::V0;
     // Metadata first (so the timeout hits the data request).
-    let client = builder(&srv, api).timeout(Duration::from_millis(400)).build();
+    let client = srv.client(api).timeout(Duration::from_millis(400)).build();
     client.metadata("07459", Lang::No).unwrap();
     data_fault(&srv, api, Fault::Slow(Duration::from_millis(1500)));
     let ds = client.dataset(&q_two_cities()).unwrap();
@@ -246,7 +232,7 @@ fn slow_answers_time_out_and_are_retried() {
     assert_eq!(data_requests(&srv, api), 2);
     // With no retries the timeout is the error.
     data_fault(&srv, api, Fault::Slow(Duration::from_millis(1500)));
-    let err = builder(&srv, api).timeout(Duration::from_millis(400)).max_attempts(1).build().dataset(&q_two_cities()).unwrap_err();
+    let err = srv.client(api).timeout(Duration::from_millis(400)).max_attempts(1).build().dataset(&q_two_cities()).unwrap_err();
     assert!(matches!(err, Error::Http { .. }) && err.to_string().contains("timed out"), "{err}");
 }
 
@@ -254,7 +240,7 @@ fn slow_answers_time_out_and_are_retried() {
 fn server_error_500_is_not_retried_and_says_what_ssb_said() {
     let srv = TestServer::start();
     data_fault(&srv, Api::V2, Fault::status(500, "Internal error: database offline (ref 42)"));
-    let err = builder(&srv, Api::V2).build().dataset(&q_two_cities()).unwrap_err();
+    let err = srv.client(Api::V2).build().dataset(&q_two_cities()).unwrap_err();
     match &err {
         Error::Api { status: 500, message, url } => {
             assert!(message.contains("database offline (ref 42)"), "{message}");
@@ -272,18 +258,18 @@ fn ssb_400_messages_reach_the_user() {
     let srv = TestServer::start();
     // v0: JSON `{"error": ...}`.
     data_fault(&srv, Api::V0, Fault::json(400, json!({"error": "Parameter error: Tid has no value 2099"})));
-    let err = builder(&srv, Api::V0).build().dataset(&q_two_cities()).unwrap_err();
+    let err = srv.client(Api::V0).build().dataset(&q_two_cities()).unwrap_err();
     assert!(err.to_string().contains("Parameter error: Tid has no value 2099"), "{err}");
     assert!(matches!(err, Error::Api { status: 400, .. }), "{err:?}");
     // v0: plain text.
     data_fault(&srv, Api::V0, Fault::status(400, "Syntax error in query near 'Region'"));
-    let err = builder(&srv, Api::V0).build().dataset(&q_two_cities()).unwrap_err();
+    let err = srv.client(Api::V0).build().dataset(&q_two_cities()).unwrap_err();
     assert!(err.to_string().contains("Syntax error in query near 'Region'"), "{err}");
     // v2: problem JSON.
     data_fault(&srv, Api::V2,
         Fault::json(400, json!({"type": "about:blank", "title": "Bad Request", "status": 400, "detail": "Too many cells selected: 1200000 > 800000"})),
     );
-    let err = builder(&srv, Api::V2).build().dataset(&q_two_cities()).unwrap_err();
+    let err = srv.client(Api::V2).build().dataset(&q_two_cities()).unwrap_err();
     assert!(err.to_string().contains("Too many cells selected: 1200000 > 800000"), "{err}");
 }
 
@@ -294,17 +280,17 @@ fn a_bad_code_is_named() {
     for api in [Api::V0, Api::V2] {
         srv.clear_log();
         let q = Query::new("07459").select("Region", Filter::items(["0301", "9999"])).select("Tid", Filter::Top(1));
-        let err = builder(&srv, api).build().dataset(&q).unwrap_err();
+        let err = srv.client(api).build().dataset(&q).unwrap_err();
         assert!(matches!(&err, Error::MissingCodes { codes, .. } if codes == &["9999"]), "{api}: {err:?}");
         assert_eq!(data_requests(&srv, api), 0, "{api}");
-        let err = builder(&srv, api).build().dataset(&Query::new("07459").select("Alder", Filter::All)).unwrap_err();
+        let err = srv.client(api).build().dataset(&Query::new("07459").select("Alder", Filter::All)).unwrap_err();
         assert!(err.to_string().contains("Alder") && err.to_string().contains("Region"), "{err}");
     }
     // A codelist code: the server refuses it with a vague message, the client names it.
     for api in [Api::V0, Api::V2] {
         srv.clear_log();
         let q = Query::new("07459").select_str("Region", "agg:KommSummer=K-3101,K-9999").unwrap().select_str("Tid", "2022").unwrap();
-        let err = builder(&srv, api).build().dataset(&q).unwrap_err();
+        let err = srv.client(api).build().dataset(&q).unwrap_err();
         let text = err.to_string();
         assert!(matches!(&err, Error::MissingCodes { codes, .. } if codes == &["K-9999"]), "{api}: {err:?}");
         assert!(text.contains("K-9999") && text.contains("SSB answered HTTP 400"), "{text}");
@@ -317,7 +303,7 @@ fn a_bad_code_is_named() {
 #[test]
 fn rate_limiter_blocks_at_the_configured_rate_across_clones() {
     let srv = TestServer::start();
-    let client = builder(&srv, Api::V2).rate_limit(3, Duration::from_millis(1000)).build();
+    let client = srv.client(Api::V2).rate_limit(3, Duration::from_millis(1000)).build();
     let t0 = Instant::now();
     let threads: Vec<_> = (0..2)
         .map(|_| {
@@ -353,10 +339,10 @@ fn a_large_query_is_split_and_stitched() {
     let whole_offline = offline().dataset(&q).unwrap().to_frame().unwrap();
     for api in [Api::V0, Api::V2] {
         srv.clear_log();
-        let unsplit = builder(&srv, api).build().fetch(&q).unwrap();
+        let unsplit = srv.client(api).build().fetch(&q).unwrap();
         assert_eq!(data_requests(&srv, api), 1, "{api}");
         srv.clear_log();
-        let split = builder(&srv, api).max_cells(5_000).build().fetch(&q).unwrap();
+        let split = srv.client(api).max_cells(5_000).build().fetch(&q).unwrap();
         let n = data_requests(&srv, api);
         assert!(n >= 4, "{api}: {n} requests");
         // Every request asked for at most 5 000 cells: a piece of Region, all 22 years.
@@ -366,7 +352,7 @@ fn a_large_query_is_split_and_stitched() {
     }
     // A single region is too much: time is split as well, still stitched right.
     srv.clear_log();
-    let small = builder(&srv, Api::V2).max_cells(10).build();
+    let small = srv.client(Api::V2).max_cells(10).build();
     let q2 = Query::new("07459").select("Region", Filter::items(["0", "0301", "4601"])).select("Tid", Filter::Top(12));
     let df = small.fetch(&q2).unwrap();
     assert!(data_requests(&srv, Api::V2) >= 4);
@@ -379,7 +365,7 @@ fn a_long_v2_selection_is_posted() {
     let regions = offline().metadata("07459").unwrap().dimensions[0].codes.clone();
     let q = Query::new("07459").select("Region", Filter::Items(regions)).select("Tid", Filter::Top(2));
     assert!(q.v2_url(&srv.v2_base()).len() > 2100);
-    let df = builder(&srv, Api::V2).build().fetch(&q).unwrap();
+    let df = srv.client(Api::V2).build().fetch(&q).unwrap();
     assert_eq!(srv.count("POST", "/tables/07459/data"), 1);
     assert_eq!(srv.count("GET", "/tables/07459/data"), 0);
     assert!(df.equals_missing(&offline().dataset(&q).unwrap().to_frame().unwrap()));
@@ -392,16 +378,16 @@ fn cache_hits_refresh_and_corruption() {
     let srv = TestServer::start();
     let dir = cache_dir("hits");
     let api = Api::V2;
-    let client = builder(&srv, api).cache_dir(Some(dir.clone())).build();
+    let client = srv.client(api).cache_dir(Some(dir.clone())).build();
     let first = client.dataset(&q_two_cities()).unwrap();
     assert_eq!(data_requests(&srv, api), 1);
     // A new client (empty memory) answers from disk: no request at all.
-    let again = builder(&srv, api).cache_dir(Some(dir.clone())).build();
+    let again = srv.client(api).cache_dir(Some(dir.clone())).build();
     assert_eq!(again.dataset(&q_two_cities()).unwrap(), first);
     assert_eq!(again.requests_sent(), 0);
     // Same query in another dimension order: same entry.
     let reordered = Query::new("07459").select("Tid", Filter::Top(3)).select("Region", Filter::items(["0301", "4601"]));
-    let r = builder(&srv, api).cache_dir(Some(dir.clone())).build();
+    let r = srv.client(api).cache_dir(Some(dir.clone())).build();
     r.dataset(&reordered).unwrap();
     assert_eq!(r.requests_sent(), 0);
     // The entry records the request and the fetch time.
@@ -417,7 +403,7 @@ fn cache_hits_refresh_and_corruption() {
     assert_ne!(corrupted, text);
     std::fs::write(&files[0], corrupted).unwrap();
     srv.clear_log();
-    let c = builder(&srv, api).cache_dir(Some(dir.clone())).build();
+    let c = srv.client(api).cache_dir(Some(dir.clone())).build();
     let ds = c.dataset(&q_two_cities()).unwrap();
     assert_eq!(value(&ds, "0301", "2026"), Some(728_714.0));
     assert_eq!(data_requests(&srv, api), 1);
@@ -425,22 +411,22 @@ fn cache_hits_refresh_and_corruption() {
     let bytes = std::fs::read(&files[0]).unwrap();
     std::fs::write(&files[0], &bytes[..bytes.len() - 10]).unwrap();
     srv.clear_log();
-    let ds = builder(&srv, api).cache_dir(Some(dir.clone())).build().dataset(&q_two_cities()).unwrap();
+    let ds = srv.client(api).cache_dir(Some(dir.clone())).build().dataset(&q_two_cities()).unwrap();
     assert_eq!(ds, first);
     assert_eq!(data_requests(&srv, api), 1);
     // refresh: bypass and overwrite.
     srv.clear_log();
-    builder(&srv, api).cache_dir(Some(dir.clone())).refresh(true).build().dataset(&q_two_cities()).unwrap();
+    srv.client(api).cache_dir(Some(dir.clone())).refresh(true).build().dataset(&q_two_cities()).unwrap();
     assert_eq!(data_requests(&srv, api), 1);
     assert_eq!(meta_requests(&srv, api), 1);
     // max_age zero: everything is stale.
     srv.clear_log();
     std::thread::sleep(Duration::from_millis(1100));
-    builder(&srv, api).cache_dir(Some(dir.clone())).max_age(Duration::ZERO).build().dataset(&q_two_cities()).unwrap();
+    srv.client(api).cache_dir(Some(dir.clone())).max_age(Duration::ZERO).build().dataset(&q_two_cities()).unwrap();
     assert_eq!(data_requests(&srv, api), 1);
     // max_age None: forever.
     srv.clear_log();
-    builder(&srv, api).cache_dir(Some(dir.clone())).max_age(None).build().dataset(&q_two_cities()).unwrap();
+    srv.client(api).cache_dir(Some(dir.clone())).max_age(None).build().dataset(&q_two_cities()).unwrap();
     assert_eq!(srv.requests().len(), 0);
     std::fs::remove_dir_all(&dir).ok();
 }
@@ -453,7 +439,7 @@ fn broken_answers_are_never_cached() {
             let dir = cache_dir(&format!("broken-{name}-{api}"));
             srv.clear_log();
             data_fault(&srv, api, fault.clone());
-            let client = builder(&srv, api).cache_dir(Some(dir.clone())).max_attempts(1).build();
+            let client = srv.client(api).cache_dir(Some(dir.clone())).max_attempts(1).build();
             let err = client.dataset(&q_two_cities()).unwrap_err();
             assert!(matches!(err, Error::Http { .. } | Error::JsonStat { .. }), "{name} {api}: {err:?}");
             assert!(data_cache_files(&dir).is_empty(), "{name} {api}: {:?}", data_cache_files(&dir));
@@ -467,7 +453,7 @@ fn broken_answers_are_never_cached() {
     // With retries, a truncated body is retried like a dropped connection.
     srv.clear_log();
     data_fault(&srv, Api::V2, Fault::Truncate);
-    builder(&srv, Api::V2).build().dataset(&q_two_cities()).unwrap();
+    srv.client(Api::V2).build().dataset(&q_two_cities()).unwrap();
     assert_eq!(data_requests(&srv, Api::V2), 2);
 }
 
@@ -478,7 +464,7 @@ fn metadata_search_and_klass() {
     let srv = TestServer::start();
     let off = offline().metadata("07459").unwrap();
     for api in [Api::V0, Api::V2] {
-        let m = builder(&srv, api).build().metadata("07459", Lang::No).unwrap();
+        let m = srv.client(api).build().metadata("07459", Lang::No).unwrap();
         assert_eq!(m.dimensions.len(), 3);
         for (a, b) in m.dimensions.iter().zip(&off.dimensions) {
             assert_eq!((&a.id, &a.codes, &a.labels, a.role), (&b.id, &b.codes, &b.labels, b.role), "{api}");
@@ -486,20 +472,20 @@ fn metadata_search_and_klass() {
         assert_eq!(m.elimination, vec![true, false, false], "{api}");
     }
     // SCB's real v2 metadata (elimination in each dimension's extension).
-    let scb = builder(&srv, Api::V2).build().metadata("TAB6471", Lang::No).unwrap();
+    let scb = srv.client(Api::V2).build().metadata("TAB6471", Lang::No).unwrap();
     assert_eq!(scb.dimensions.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), ["Region", "Alder", "Kon", "ContentsCode", "Tid"]);
     assert_eq!(scb.dimensions.iter().map(|d| d.len()).collect::<Vec<_>>(), [312, 134, 3, 1, 16]);
     assert_eq!(scb.elimination, vec![true, false, true, false, false]);
     assert_eq!(scb.updated.as_deref(), Some("2026-06-08T06:00:00Z"));
     // Search.
-    let hits = builder(&srv, Api::V2).build().search_tables("befolkning", Lang::No).unwrap();
+    let hits = srv.client(Api::V2).build().search_tables("befolkning", Lang::No).unwrap();
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].id, "07459");
     assert_eq!(hits[0].first_period.as_deref(), Some("2005"));
     assert!(hits[0].to_string().contains("(2005–2026)"), "{}", hits[0]);
     // KLASS, cached.
     let dir = cache_dir("klass");
-    let c = builder(&srv, Api::V2).cache_dir(Some(dir.clone())).build();
+    let c = srv.client(Api::V2).cache_dir(Some(dir.clone())).build();
     let path = "classifications/131/changes?from=2011-01-01&to=2024-12-31";
     let body = c.klass_get(path).unwrap();
     assert_eq!(body, std::fs::read(snapshot_dir().join("klass/131-changes.json")).unwrap());
@@ -564,7 +550,7 @@ fn a_snapshot_written_from_the_live_api_reads_back_as_the_data() {
     // The live path of `statbank snapshot`: PxWebApi v2 (chunked) and KLASS, served from
     // the repository's snapshot by the test server, written to a new directory.
     let srv = TestServer::start();
-    let live = Source::Online(builder(&srv, Api::V2).build());
+    let live = Source::Online(srv.client(Api::V2).build());
     let dir = cache_dir("written-snapshot");
     let report = statbank::data::offline::write_snapshot(&live, &dir).unwrap();
     assert!(report.files.iter().any(|f| f.ends_with("pxweb/07459.json")), "{:?}", report.files);
@@ -584,7 +570,7 @@ fn a_snapshot_written_from_the_live_api_reads_back_as_the_data() {
 fn klass_codes_at_live_equals_offline() {
     use statbank::data::klass::{Klass, MUNICIPALITIES};
     let srv = TestServer::start();
-    let live = Klass::new(&Source::Online(builder(&srv, Api::V2).build()));
+    let live = Klass::new(&Source::Online(srv.client(Api::V2).build()));
     let offline = Klass::new(&Source::snapshot().unwrap());
     for date in ["2019-12-31", "2020-01-01", "2024-01-01", "2026-01-01"] {
         let a = live.codes_at(MUNICIPALITIES, date).unwrap();
@@ -613,7 +599,7 @@ fn urban_settlements_live_from_table_04859() {
             .unwrap()
     };
     for api in [Api::V0, Api::V2] {
-        let live = Source::Online(builder(&srv, api).build());
+        let live = Source::Online(srv.client(api).build());
         assert_eq!(urban::years(&live).unwrap(), vec![2021, 2022], "{api:?}");
         let s = urban::settlements(&live, 2022).unwrap();
         assert_eq!(s.height(), 986, "{api:?}: 986 settlements on 1 January 2022");
@@ -648,7 +634,7 @@ fn urban_settlements_live_from_table_04859() {
         assert!(err.to_string().contains("2030"), "{err}");
     }
     // A fault on the table's data is retried like any other table's.
-    let live = Source::Online(builder(&srv, Api::V2).build());
+    let live = Source::Online(srv.client(Api::V2).build());
     srv.fault("", "/tables/04859/data", Fault::status(503, "Service Unavailable"));
     assert_eq!(urban::settlements(&live, 2022).unwrap().height(), 986);
     assert!(srv.requests().iter().any(|r| r.fault.is_some() && r.target.contains("04859")));

@@ -23,9 +23,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use statbank::data::client::{Client, ClientBuilder, RetryPolicy};
 use statbank::data::jsonstat::Role;
 use statbank::data::offline::Offline;
-use statbank::data::query::{Filter, Lang, Output, Query, Selection};
+use statbank::data::query::{Api, Filter, Lang, Output, Query, Selection};
 
 use super::snapshot_dir;
 
@@ -132,6 +133,10 @@ impl TestServer {
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
+    /// A client on this server (see [`client_builder`]).
+    pub fn client(&self, api: Api) -> ClientBuilder {
+        client_builder(&self.url(), api)
+    }
     pub fn v0_base(&self) -> String {
         format!("{}/api/v0", self.url())
     }
@@ -166,6 +171,21 @@ impl TestServer {
     pub fn clear_log(&self) {
         self.state.log.lock().unwrap().clear();
     }
+}
+
+/// A client on the test server at `url` ([`TestServer::url`], also from a child
+/// process): fast retries, generous rate, no cache, no progress noise.
+pub fn client_builder(url: &str, api: Api) -> ClientBuilder {
+    Client::builder()
+        .api(api)
+        .v0_base(format!("{url}/api/v0"))
+        .v2_base(format!("{url}/api/pxwebapi/v2"))
+        .klass_base(format!("{url}/api/klass/v1"))
+        .cache_dir(None)
+        .timeout(Duration::from_secs(10))
+        .rate_limit(1000, Duration::from_secs(1))
+        .retry(RetryPolicy { max_attempts: 4, base_delay: Duration::from_millis(20), max_delay: Duration::from_millis(200) })
+        .progress(false)
 }
 
 impl Drop for TestServer {

@@ -507,9 +507,9 @@ impl Client {
                     Err(_) => cache.remove(key),
                 },
                 Lookup::Corrupt { reason } => {
-                    if self.progress {
-                        eprintln!("statbank: cache entry {} is damaged ({reason}); fetching it again", path.display());
-                    }
+                    // A warning, not progress: said whatever `progress` is, once (the
+                    // entry is removed, and the refetched answer replaces it).
+                    eprintln!("statbank: cache entry {} is damaged ({reason}); fetching it again", path.display());
                     cache.remove(key);
                 }
                 Lookup::Stale { .. } | Lookup::Missing => {}
