@@ -18,6 +18,7 @@
 //! | [`display`] | HTML tables and Markdown for notebooks | base, chart |
 //! | [`analysis`] | the article's analysis: population and immigrant change, its five claims with their rules, urban settlements | all of the above |
 //! | [`report`] | `statbank report`: writes the analysis to files | all |
+//! | [`fuzz`] | every parser of outside input as a fuzz target, with its properties | data, analysis |
 //!
 //! ```
 //! use statbank::prelude::*;
@@ -68,6 +69,7 @@ pub mod data;
 pub mod display;
 pub mod error;
 pub mod frame;
+pub mod fuzz;
 pub mod output;
 pub mod report;
 

@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use common::server::{Fault, TestServer};
 use common::{fixture, shared_snapshot, snapshot_dir};
-use statbank::data::client::{Client, ClientBuilder, RetryPolicy};
 use statbank::error::Error;
 use statbank::data::jsonstat::Dataset;
 use statbank::data::offline::Offline;

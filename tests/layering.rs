@@ -8,6 +8,7 @@
 //! display   display/                    base, chart
 //! analysis  analysis/                   base, data, borders, chart, display
 //! report    report.rs                   everything above
+//! fuzz      fuzz.rs                     everything above (the parsers it drives)
 //! ```
 //!
 //! `lib.rs` (the front door and the prelude) and `main.rs` (the CLI) may use anything.
@@ -38,6 +39,7 @@ fn layer_of_file(rel: &str) -> Option<&'static str> {
         "display" => "display",
         "analysis" => "analysis",
         "report.rs" => "report",
+        "fuzz.rs" => "fuzz",
         "lib.rs" | "main.rs" => return None,
         other => panic!("src/{other} is in no layer: add it to tests/layering.rs (and to the crate docs' table)"),
     })
@@ -53,6 +55,7 @@ fn layer_of_path(name: &str) -> &'static str {
         "display" => "display",
         "analysis" => "analysis",
         "report" => "report",
+        "fuzz" => "fuzz",
         "prelude" => "prelude",
         "polars" | "plotters" => "external",
         other => panic!("crate::{other}: a path to no known layer"),
@@ -68,6 +71,7 @@ fn allowed(from: &str) -> &'static [&'static str] {
         "display" => &["base", "chart", "display"],
         "analysis" => &["base", "data", "borders", "chart", "display", "analysis"],
         "report" => &["base", "data", "borders", "chart", "display", "analysis", "report"],
+        "fuzz" => &["base", "data", "borders", "chart", "display", "analysis", "fuzz"],
         _ => unreachable!(),
     }
 }

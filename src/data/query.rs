@@ -166,7 +166,7 @@ impl Filter {
     }
 
     /// The v2 `valueCodes` expression(s) for this filter.
-    fn v2_codes(&self) -> Vec<String> {
+    pub(crate) fn v2_codes(&self) -> Vec<String> {
         match self {
             Filter::All => vec!["*".into()],
             Filter::Items(v) | Filter::Wildcard(v) => v.clone(),
@@ -189,17 +189,30 @@ fn hint_codes(dim: &Dimension) -> String {
 }
 
 /// `*` matches any run of characters, `?` one character.
+///
+/// The classic two-pointer match: on a mismatch, go back to the last `*` and let it
+/// take one more character. At most `pattern × code` steps, so a pattern such as
+/// `*a*a*a*a*b` cannot take exponential time.
 pub(crate) fn glob_match(pattern: &str, s: &str) -> bool {
-    fn rec(p: &[char], s: &[char]) -> bool {
-        match (p.first(), s.first()) {
-            (None, None) => true,
-            (Some('*'), _) => rec(&p[1..], s) || (!s.is_empty() && rec(p, &s[1..])),
-            (Some('?'), Some(_)) => rec(&p[1..], &s[1..]),
-            (Some(a), Some(b)) if a == b => rec(&p[1..], &s[1..]),
-            _ => false,
+    let (p, s): (Vec<char>, Vec<char>) = (pattern.chars().collect(), s.chars().collect());
+    let (mut i, mut j) = (0, 0);
+    let mut star: Option<(usize, usize)> = None; // (pattern position after `*`, code position it took up to)
+    while j < s.len() {
+        if i < p.len() && p[i] == '*' {
+            i += 1;
+            star = Some((i, j));
+        } else if i < p.len() && (p[i] == '?' || p[i] == s[j]) {
+            i += 1;
+            j += 1;
+        } else if let Some((pi, sj)) = star {
+            i = pi;
+            j = sj + 1;
+            star = Some((pi, sj + 1));
+        } else {
+            return false;
         }
     }
-    rec(&pattern.chars().collect::<Vec<_>>(), &s.chars().collect::<Vec<_>>())
+    p[i..].iter().all(|&c| c == '*')
 }
 
 impl FromStr for Filter {
@@ -244,10 +257,19 @@ impl FromStr for Filter {
             };
         }
         let codes: Vec<String> = inner.split(',').map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
-        if codes.iter().any(|c| c.contains('(') || c.contains(')')) {
+        if codes.is_empty() {
+            // `,` or `[ , ]`: commas and no code (found by fuzzing)
+            return Err(Error::Query(format!("{s:?} names no code: give codes (0301,4601), `*` or top(n)")));
+        }
+        if codes.iter().any(|c| c.contains(['(', ')', '[', ']'])) {
+            // `[2010,2026],`: brackets only around the whole list (found by fuzzing)
             return Err(Error::Query(format!(
                 "cannot read the selection {s:?}: use codes (0301,4601), `*`, top(n), from(x), to(x) or range(x,y)"
             )));
+        }
+        if codes.iter().any(|c| c == "*") {
+            // `0301,*`: one pattern takes every code (found by fuzzing: it read back as `*`)
+            return Ok(Filter::All);
         }
         if codes.iter().any(|c| c.contains('*') || c.contains('?')) {
             Ok(Filter::Wildcard(codes))
@@ -539,6 +561,21 @@ mod tests {
             labels: codes.iter().map(|s| s.to_string()).collect(),
             role: None,
         }
+    }
+
+    #[test]
+    fn glob_patterns() {
+        assert!(glob_match("03*", "0301"));
+        assert!(glob_match("0?01", "0301"));
+        assert!(glob_match("*", ""));
+        assert!(glob_match("a*b*c", "aXXbYYc"));
+        assert!(!glob_match("a*b*c", "aXXbYY"));
+        assert!(!glob_match("?", ""));
+        assert!(glob_match("Æ?Å", "ÆØÅ"));
+        // The recursive matcher this replaced took exponential time on this (seen in review).
+        let code = "a".repeat(60);
+        assert!(!glob_match("*a*a*a*a*a*a*a*a*a*a*a*a*b", &code));
+        assert!(glob_match("*a*a*a*a*a*a*a*a*a*a*a*a*", &code));
     }
 
     #[test]

@@ -93,6 +93,42 @@ pub fn settlements(source: &Source, year: i32) -> Result<DataFrame> {
         return from_statbank(source, year);
     }
     let path = source.settlement_file(year)?;
+    let bytes = std::fs::read(&path).map_err(|e| Error::io("reading", &path, e))?;
+    parse_settlements_csv(&bytes, &path)
+}
+
+/// The header of a settlement list (`tettsteder-<year>.csv`).
+pub const SETTLEMENT_CSV_HEADER: &str =
+    "tettstednr,tettstednavn,kommunenr,kommunenavn,row_type,bosatte,areal_km2,bosatte_per_km2";
+
+/// Read a settlement list in the snapshot's layout (`tettsteder-<year>.csv`, with the
+/// header [`SETTLEMENT_CSV_HEADER`]) into the frame [`settlements`] returns; `path`
+/// names the file in errors.
+///
+/// ```
+/// let csv = "tettstednr,tettstednavn,kommunenr,kommunenavn,row_type,bosatte,areal_km2,bosatte_per_km2\n\
+///            0001,Halden,3001,Halden,single_kommune,25916,14.31,1811\n";
+/// let df = statbank::analysis::urban::parse_settlements_csv(csv.as_bytes(), "tettsteder-2022.csv".as_ref())?;
+/// assert_eq!(df.height(), 1);
+/// assert!(statbank::analysis::urban::parse_settlements_csv(b"tettstednr\n0001,Halden,x\n", "bad.csv".as_ref()).is_err());
+/// # Ok::<(), statbank::Error>(())
+/// ```
+pub fn parse_settlements_csv(bytes: &[u8], path: &std::path::Path) -> Result<DataFrame> {
+    let path = path.to_path_buf();
+    // polars reads a CSV with a given schema by position, whatever its header says:
+    // check the header, so that a file with other or reordered columns is an error.
+    let header = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let header = String::from_utf8_lossy(header.strip_prefix("\u{feff}".as_bytes()).unwrap_or(header));
+    if header.trim_end() != SETTLEMENT_CSV_HEADER {
+        return Err(Error::column(
+            "tettstednr",
+            format!(
+                "{}: the header is {:?}, expected {SETTLEMENT_CSV_HEADER:?} (a snapshot's tettsteder-<year>.csv)",
+                path.display(),
+                header.trim_end().chars().take(200).collect::<String>()
+            ),
+        ));
+    }
     let schema = Schema::from_iter([
         Field::new("tettstednr".into(), DataType::String),
         Field::new("tettstednavn".into(), DataType::String),
@@ -106,7 +142,7 @@ pub fn settlements(source: &Source, year: i32) -> Result<DataFrame> {
     let df = CsvReadOptions::default()
         .with_has_header(true)
         .with_schema(Some(Arc::new(schema)))
-        .try_into_reader_with_file_path(Some(path.clone()))?
+        .into_reader_with_file_handle(std::io::Cursor::new(bytes))
         .finish()
         .map_err(|source| Error::Csv { path: path.clone(), source })?;
     let df = df

@@ -31,7 +31,7 @@
 //! ```
 
 mod chunk;
-mod metadata;
+pub(crate) mod metadata;
 mod progress;
 mod ratelimit;
 mod retry;

@@ -38,6 +38,7 @@ mod status;
 mod values;
 mod write;
 
+pub use parse::{MAX_CELLS, MAX_UNLISTED_CELLS};
 pub use period::parse_period;
 #[cfg(test)]
 use period::days_from_civil;
@@ -368,5 +369,35 @@ mod tests {
         let err = Dataset::from_slice(doc).unwrap_err().to_string();
         assert!(err.contains("2 values for 3 cells"), "{err}");
     }
-}
 
+    /// A cube with `dims` dimensions of `n` categories each, values as an empty object.
+    fn sparse_cube(dims: usize, n: usize) -> String {
+        let ids: Vec<String> = (0..dims).map(|d| format!("\"D{d}\"")).collect();
+        let codes: Vec<String> = (0..n).map(|i| format!("\"c{i}\"")).collect();
+        let dim = format!(r#"{{"category":{{"index":[{}]}}}}"#, codes.join(","));
+        let dimensions: Vec<String> = (0..dims).map(|d| format!("\"D{d}\":{dim}")).collect();
+        format!(r#"{{"id":[{}],"dimension":{{{}}},"value":{{"0":1}}}}"#, ids.join(","), dimensions.join(","))
+    }
+
+    #[test]
+    fn huge_cubes_are_refused_before_allocating() {
+        // 10¹² cells named by 4 000 categories (a 40 kB document): more than MAX_CELLS.
+        let err = Dataset::from_slice(sparse_cube(4, 1000).as_bytes()).unwrap_err().to_string();
+        assert!(err.contains("[1000, 1000, 1000, 1000] make more than 2147483648 cells"), "{err}");
+        // 10⁹ cells from 3 000 categories: within MAX_CELLS, but not filled in from a few bytes.
+        let err = Dataset::from_slice(sparse_cube(3, 1000).as_bytes()).unwrap_err().to_string();
+        assert!(err.contains("1000000000 cells") && err.contains("does not list them"), "{err}");
+        // 10²⁰ cells overflow usize: refused with the category counts.
+        let err = Dataset::from_slice(sparse_cube(5, 10_000).as_bytes()).unwrap_err().to_string();
+        assert!(err.contains("make more than 2147483648 cells"), "{err}");
+        // A size claiming 10¹² cells ahead of a short `value` array reserves nothing large
+        // and fails on the count.
+        let doc = br#"{"id":["A","B"],"size":[1000000,1000000],"dimension":{"A":{"category":{"index":["a"]}},
+          "B":{"category":{"index":["b"]}}},"value":[1]}"#;
+        let err = Dataset::from_slice(doc).unwrap_err().to_string();
+        assert!(err.contains("does not match the category counts [1, 1]"), "{err}");
+        // Small sparse cubes are still filled in.
+        let ds = Dataset::from_slice(sparse_cube(2, 30).as_bytes()).unwrap();
+        assert_eq!((ds.len(), ds.values.null_count()), (900, 899));
+    }
+}

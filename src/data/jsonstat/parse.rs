@@ -55,9 +55,27 @@ enum Field {
 /// copies and touches about twice the memory). Otherwise it behaves like the derive:
 /// every key optional except `dimension` and `value`, `null` reads as absent for the
 /// optional ones, a repeated key is an error, unknown keys are ignored.
+///
+/// The up-front allocation is bounded by the document: [`RawDatasetSeed`] carries the
+/// largest count worth reserving (each value takes at least two bytes of JSON, so a
+/// 100-byte document claiming `size` 10¹² reserves room for 50 values, not 10¹²).
 impl<'de> Deserialize<'de> for RawDataset {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct V;
+        RawDatasetSeed { presize_limit: 0 }.deserialize(d)
+    }
+}
+
+/// Reads a [`RawDataset`], reserving at most `presize_limit` values up front.
+pub(super) struct RawDatasetSeed {
+    pub(super) presize_limit: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for RawDatasetSeed {
+    type Value = RawDataset;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<RawDataset, D::Error> {
+        struct V {
+            presize_limit: usize,
+        }
         impl<'de> Visitor<'de> for V {
             type Value = RawDataset;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -103,7 +121,7 @@ impl<'de> Deserialize<'de> for RawDataset {
                                 .and_then(|s: &Option<Vec<usize>>| s.as_deref())
                                 .and_then(|s| s.iter().try_fold(1usize, |a, &b| a.checked_mul(b)))
                                 .filter(|&c| c <= MAX_PRESIZE_CELLS)
-                                .unwrap_or(0);
+                                .map_or(0, |c| c.min(self.presize_limit));
                             value = Some(map.next_value_seed(ValuesSeed { cells })?);
                         }
                         Field::Other => {
@@ -127,13 +145,22 @@ impl<'de> Deserialize<'de> for RawDataset {
                 })
             }
         }
-        d.deserialize_map(V)
+        d.deserialize_map(V { presize_limit: self.presize_limit })
     }
 }
 
-/// The largest `value` vector allocated up front from `size` (2²⁷ cells, 2 GiB); a
+/// The largest `value` vector allocated up front from `size` (2²⁷ cells, 1 GiB); a
 /// larger cube grows its vector as it is read.
 const MAX_PRESIZE_CELLS: usize = 1 << 27;
+
+/// The most cells a dataset may have (2³¹, some 16 GiB of values alone; StatBank answers
+/// at most a few million per request): a larger cube is refused before anything is allocated.
+pub const MAX_CELLS: usize = 1 << 31;
+
+/// Cells a document may leave to be filled in (a sparse `value` object, one `status`
+/// for all) without listing them, whatever its size: 2²⁰. Beyond that, 16 per byte of
+/// the document, so a few bytes cannot make `to_frame` allocate gigabytes.
+pub const MAX_UNLISTED_CELLS: usize = 1 << 20;
 
 #[derive(Deserialize)]
 #[serde(untagged)]
@@ -334,19 +361,21 @@ impl Dataset {
     /// Like [`Dataset::from_slice`], naming the document (file or URL) in errors.
     pub fn from_slice_named(bytes: &[u8], context: &str) -> Result<Dataset> {
         // Fast path: a JSON-stat2 dataset object.
-        match serde_json::from_slice::<RawDataset>(bytes) {
-            Ok(raw) if raw.id.is_some() => Self::from_raw(raw, context),
+        let seed = RawDatasetSeed { presize_limit: (bytes.len() / 2).min(MAX_PRESIZE_CELLS) };
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        match seed.deserialize(&mut de).and_then(|raw| de.end().map(|()| raw)) {
+            Ok(raw) if raw.id.is_some() => Self::from_raw(raw, context, bytes.len()),
             Ok(_) | Err(_) => {
                 // Either 1.0 (`id`/`size` under `dimension`, maybe wrapped in a bundle)
                 // or not JSON-stat at all: look at it as a generic value.
                 let v: serde_json::Value =
                     serde_json::from_slice(bytes).map_err(|e| Error::jsonstat(context, e))?;
-                Self::from_value_v1(v, context)
+                Self::from_value_v1(v, context, bytes.len())
             }
         }
     }
 
-    fn from_value_v1(v: serde_json::Value, context: &str) -> Result<Dataset> {
+    fn from_value_v1(v: serde_json::Value, context: &str, input_len: usize) -> Result<Dataset> {
         let mut obj = match v {
             serde_json::Value::Object(o) => o,
             _ => return Err(Error::jsonstat(context, "the top level is not an object")),
@@ -395,10 +424,13 @@ impl Dataset {
         if raw.id.is_none() {
             return Err(Error::jsonstat(context, "no `id` list of dimensions"));
         }
-        Self::from_raw(raw, context)
+        Self::from_raw(raw, context, input_len)
     }
 
-    fn from_raw(raw: RawDataset, context: &str) -> Result<Dataset> {
+    /// `input_len` is the document's size in bytes: cells the document does not list one
+    /// by one (a `value` object, a single `status`) are allowed up to
+    /// [`MAX_UNLISTED_CELLS`] or 16 per byte, whichever is more.
+    fn from_raw(raw: RawDataset, context: &str, input_len: usize) -> Result<Dataset> {
         if let Some(class) = &raw.class {
             if class != "dataset" {
                 return Err(Error::jsonstat(context, format!("class is {class:?}, expected \"dataset\"")));
@@ -459,7 +491,29 @@ impl Dataset {
                 role: roles.get(id.as_str()).copied(),
             });
         }
-        let n: usize = dimensions.iter().map(|d| d.len()).product();
+        let sizes = || dimensions.iter().map(|d| d.len()).collect::<Vec<_>>();
+        let n = dimensions
+            .iter()
+            .try_fold(1usize, |a, d| a.checked_mul(d.len()))
+            .filter(|&n| n <= MAX_CELLS)
+            .ok_or_else(|| {
+                Error::jsonstat(
+                    context,
+                    format!("the category counts {:?} make more than {MAX_CELLS} cells; select fewer categories", sizes()),
+                )
+            })?;
+        let listed = matches!(raw.value, RawValues::Dense { .. });
+        let unlisted_limit = MAX_UNLISTED_CELLS.max(input_len.saturating_mul(16));
+        if (!listed || matches!(raw.status, Some(RawStatus::All(_)))) && n > unlisted_limit {
+            return Err(Error::jsonstat(
+                context,
+                format!(
+                    "{n} cells (category counts {:?}) in a {input_len}-byte document that does not list them \
+                     one by one: more than the {unlisted_limit} statbank fills in; the document is not a real table",
+                    sizes()
+                ),
+            ));
+        }
         if let Some(size) = &raw.size {
             let actual: Vec<usize> = dimensions.iter().map(|d| d.len()).collect();
             if size != &actual {

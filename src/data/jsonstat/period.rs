@@ -11,6 +11,8 @@
 /// assert_eq!(parse_period("1970M02"), Some((1970, 31)));
 /// assert_eq!(parse_period("2010K3").map(|p| p.0), Some(2010));
 /// assert_eq!(parse_period("2025-2026"), None);
+/// assert!(parse_period("2020U53").is_some()); // 2020 had 53 ISO weeks
+/// assert_eq!(parse_period("2021U53"), None); // 2021 had 52
 /// ```
 pub fn parse_period(code: &str) -> Option<(i32, i32)> {
     let code = code.trim();
@@ -27,7 +29,11 @@ pub fn parse_period(code: &str) -> Option<(i32, i32)> {
     }
     let mut chars = rest.chars();
     let kind = chars.next()?.to_ascii_uppercase();
-    let num: u32 = chars.as_str().parse().ok()?;
+    let digits = chars.as_str();
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None; // `2010M+7` is no month
+    }
+    let num: u32 = digits.parse().ok()?;
     let month = match kind {
         'K' | 'Q' if (1..=4).contains(&num) => 3 * (num - 1) + 1,
         'M' if (1..=12).contains(&num) => num,
@@ -37,7 +43,10 @@ pub fn parse_period(code: &str) -> Option<(i32, i32)> {
             // ISO week: the Monday of week 1 is the Monday on or before 4 January.
             let jan4 = days_from_civil(year, 1, 4);
             let weekday = (jan4 + 3).rem_euclid(7); // 0 = Monday (1970-01-01 was a Thursday)
-            return Some((year, jan4 - weekday + 7 * (num as i32 - 1)));
+            let monday = jan4 - weekday + 7 * (num as i32 - 1);
+            // 28 December is always in the year's last week: a week 53 that starts after
+            // it belongs to a 52-week year, where there is none.
+            return (monday <= days_from_civil(year, 12, 28)).then_some((year, monday));
         }
         _ => return None,
     };

@@ -1,0 +1,177 @@
+"""The notebooks' Rust kernel under faults (scripts/kernel-faults).
+
+Each check starts the "rust" kernel as JupyterLab does (the kernelspec, through the
+wrapper that gives it a build dir under a lock) and talks to it with jupyter_client:
+
+1. a cell that panics: the kernel answers the next cell, and a variable defined
+   before the panic still has its value;
+2. a kernel killed (SIGKILL, its whole process group) while it compiles a cell: the
+   next kernel gets the same build dir and runs a cell there;
+3. two kernels started at once on one build dir: both run to the end with the right
+   answer, one in the build dir and one in a throw-away dir (evcxr supports one
+   kernel per build dir; the wrapper's lock decides).
+
+The cells are small and use no crates, so the throw-away build dirs (under
+$STATBANK_CACHE_DIR/kernel-faults) compile in seconds. Exit status 0 only if every
+check passes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import threading
+import time
+from pathlib import Path
+
+from jupyter_client.manager import KernelManager
+
+CACHE = Path(os.environ.get("STATBANK_CACHE_DIR") or Path.home() / ".cache" / "statbank")
+ROOT = CACHE / "kernel-faults"
+
+
+def log(msg: str) -> None:
+    print(f"[kernel-faults] {msg}", flush=True)
+
+
+class Kernel:
+    def __init__(self, build_dir: Path):
+        env = dict(os.environ, EVCXR_TMPDIR=str(build_dir))
+        env.pop("STATBANK_BUILD_LOCK_HELD", None)
+        self.km = KernelManager(kernel_name="rust")
+        self.km.start_kernel(env=env)
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=120)
+
+    def run(self, code: str, timeout: float = 300) -> tuple[str, str | None]:
+        """Run a cell; its text output and its error (None when it succeeded)."""
+        msg_id = self.kc.execute(code)
+        out, error = [], None
+        deadline = time.monotonic() + timeout
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=max(1, deadline - time.monotonic()))
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "stream":
+                out.append(content["text"])
+            elif kind in ("execute_result", "display_data"):
+                out.append(content["data"].get("text/plain", ""))
+            elif kind == "error":
+                error = content.get("evalue", "") + "\n" + "\n".join(content.get("traceback", []))
+            elif kind == "status" and content["execution_state"] == "idle":
+                break
+        return "".join(out), error
+
+    def build_dir(self) -> str:
+        out, err = self.run('! echo "BUILD_DIR=$EVCXR_TMPDIR"')
+        line = next((l for l in out.splitlines() if l.startswith("BUILD_DIR=")), "")
+        return line.removeprefix("BUILD_DIR=").strip()
+
+    def stop(self) -> None:
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=True)
+
+
+def fresh(name: str) -> Path:
+    d = ROOT / name
+    shutil.rmtree(d, ignore_errors=True)
+    d.mkdir(parents=True)
+    return d
+
+
+def check(failures: list[str], ok: bool, what: str) -> None:
+    log(("ok: " if ok else "FAILED: ") + what)
+    if not ok:
+        failures.append(what)
+
+
+def panicking_cell(failures: list[str]) -> None:
+    k = Kernel(fresh("panic"))
+    try:
+        _, err = k.run("let answer: i32 = 40;")
+        check(failures, err is None, f"a variable is defined ({err!r})")
+        out, err = k.run('panic!("boom from a cell");')
+        check(failures, "boom from a cell" in (out + (err or "")), f"the panic is shown to the user ({(out + (err or ''))[:200]!r})")
+        out, err = k.run("answer + 2")
+        check(failures, err is None and out.strip() == "42",
+              f"after the panic the kernel answers and `answer` still holds 40 (got {out.strip()!r}, error {err!r})")
+    finally:
+        k.stop()
+
+
+def killed_mid_compile(failures: list[str]) -> None:
+    d = fresh("killed")
+    k = Kernel(d)
+    k.run("let warm = 1;")
+    # A cell whose compile takes a while (a large generated function), killed mid-way.
+    body = "\n".join(f"    v.push({i}u64.wrapping_mul({i + 7}));" for i in range(4000))
+    k.kc.execute(f"fn big() -> Vec<u64> {{\n    let mut v = Vec::new();\n{body}\n    v\n}}\nlet n = big().len();")
+    time.sleep(3)
+    compiling = (d / "target").is_dir()
+    k.km.kill_kernel()  # SIGKILL to the kernel's process group (cargo and rustc included)
+    k.kc.stop_channels()
+    check(failures, compiling, "the first kernel was compiling in the build dir when it was killed")
+    time.sleep(1)
+    k2 = Kernel(d)
+    try:
+        where = k2.build_dir()
+        check(failures, Path(where) == d, f"the next kernel gets the same build dir ({where})")
+        out, err = k2.run("let y = 20 + 1;\ny * 2")
+        check(failures, err is None and out.strip() == "42", f"and runs a cell there (got {out.strip()!r}, error {err!r})")
+    finally:
+        k2.stop()
+
+
+def two_kernels_at_once(failures: list[str]) -> None:
+    d = fresh("two")
+    kernels: list[Kernel | None] = [None, None]
+    results: list[tuple[str, str, str | None] | None] = [None, None]
+
+    def one(i: int) -> None:
+        kernels[i] = Kernel(d)
+        where = kernels[i].build_dir()
+        out, err = kernels[i].run(f"let k = {i};\nlet v: Vec<i32> = (1..=6).map(|x| x * (k + 1)).collect();\nv.iter().sum::<i32>()")
+        results[i] = (where, out.strip(), err)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=600)
+    try:
+        for i, want in enumerate(["21", "42"]):
+            r = results[i]
+            check(failures, r is not None and r[2] is None and r[1] == want,
+                  f"kernel {i + 1} of 2 runs its cell to the right answer {want} ({r})")
+        dirs = sorted(r[0] for r in results if r)
+        check(failures, len(dirs) == 2 and str(d) in dirs and any("statbank-evcxr." in x for x in dirs),
+              f"one kernel has the build dir, the other a throw-away dir ({dirs})")
+    finally:
+        for k in kernels:
+            if k:
+                k.stop()
+
+
+def main() -> int:
+    failures: list[str] = []
+    t0 = time.monotonic()
+    for name, f in [("a cell that panics", panicking_cell), ("a kernel killed mid-compile", killed_mid_compile),
+                    ("two kernels at once", two_kernels_at_once)]:
+        log(f"{name}:")
+        t = time.monotonic()
+        try:
+            f(failures)
+        except Exception as e:  # a check that cannot run is a failure, said as such
+            failures.append(f"{name}: {type(e).__name__}: {e}")
+            log(f"FAILED: {name}: {type(e).__name__}: {e}")
+        log(f"  {time.monotonic() - t:.1f} s")
+    shutil.rmtree(ROOT, ignore_errors=True)
+    log(f"{'ok' if not failures else f'{len(failures)} failure(s)'} in {time.monotonic() - t0:.1f} s")
+    return 0 if not failures else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
