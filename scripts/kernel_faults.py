@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
 import threading
 import time
@@ -70,9 +71,18 @@ class Kernel:
         line = next((l for l in out.splitlines() if l.startswith("BUILD_DIR=")), "")
         return line.removeprefix("BUILD_DIR=").strip()
 
+    def kill(self) -> None:
+        """SIGKILL to the kernel's whole process group (jupyter_client starts each kernel
+        in its own session), cargo and rustc included, as when the machine kills it."""
+        pid = self.km.provisioner.process.pid
+        os.killpg(os.getpgid(pid), signal.SIGKILL)
+        self.km.provisioner.process.wait()
+        self.kc.stop_channels()
+
     def stop(self) -> None:
         self.kc.stop_channels()
-        self.km.shutdown_kernel(now=True)
+        if self.km.is_alive():
+            self.km.shutdown_kernel(now=True)
 
 
 def fresh(name: str) -> Path:
@@ -105,14 +115,16 @@ def panicking_cell(failures: list[str]) -> None:
 def killed_mid_compile(failures: list[str]) -> None:
     d = fresh("killed")
     k = Kernel(d)
-    k.run("let warm = 1;")
-    # A cell whose compile takes a while (a large generated function), killed mid-way.
-    body = "\n".join(f"    v.push({i}u64.wrapping_mul({i + 7}));" for i in range(4000))
-    k.kc.execute(f"fn big() -> Vec<u64> {{\n    let mut v = Vec::new();\n{body}\n    v\n}}\nlet n = big().len();")
-    time.sleep(3)
-    compiling = (d / "target").is_dir()
-    k.km.kill_kernel()  # SIGKILL to the kernel's process group (cargo and rustc included)
-    k.kc.stop_channels()
+    try:
+        k.run("let warm = 1;")
+        # A cell whose compile takes a while (a large generated function), killed mid-way.
+        body = "\n".join(f"    v.push({i}u64.wrapping_mul({i + 7}));" for i in range(4000))
+        k.kc.execute(f"fn big() -> Vec<u64> {{\n    let mut v = Vec::new();\n{body}\n    v\n}}\nlet n = big().len();")
+        time.sleep(3)
+        compiling = (d / "target").is_dir()
+        k.kill()
+    finally:
+        k.stop()
     check(failures, compiling, "the first kernel was compiling in the build dir when it was killed")
     time.sleep(1)
     k2 = Kernel(d)

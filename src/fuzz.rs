@@ -79,23 +79,28 @@ impl Outcome {
         Outcome(s.into())
     }
 
-    /// The error's shape: its kind and its explanation without what it quotes of the
-    /// input (text in quotes, backticks or brackets, backslash escapes included), runs of
-    /// digits as `#`, cut to 100 characters.
-    fn rejected(e: &dyn fmt::Display) -> Outcome {
-        /// Past the closing `quote` (a backslash escapes the next character).
-        fn skip_quoted(chars: &mut std::str::Chars<'_>, quote: char) {
-            while let Some(d) = chars.next() {
-                if d == '\\' {
-                    chars.next();
-                } else if d == quote {
-                    break;
-                }
-            }
-        }
+    /// The error's shape: its kind and its explanation (what follows the last `: `
+    /// outside quotes, after any echo of the input), without what it quotes of the input
+    /// (text in quotes, backticks or brackets) and with runs of digits as `#`.
+    fn rejected(e: &crate::Error) -> Outcome {
         let text = e.to_string();
+        // The explanation: after the last ": " outside quotes.
+        let (mut quote, mut escaped, mut cut) = (None, false, 0);
+        let mut prev = ' ';
+        for (i, c) in text.char_indices() {
+            match quote {
+                Some(_) if escaped => escaped = false,
+                Some(_) if c == '\\' => escaped = true,
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None if c == '"' || c == '`' => quote = Some(c),
+                None if c == ' ' && prev == ':' => cut = i + 1,
+                None => {}
+            }
+            prev = c;
+        }
         let mut out = String::new();
-        let mut chars = text.chars();
+        let mut chars = text[cut..].chars();
         let mut last_digit = false;
         while let Some(c) = chars.next() {
             match c {
@@ -129,13 +134,18 @@ impl Outcome {
             }
             last_digit = false;
         }
-        // What a message says comes first (its kind) and last (the explanation); in
-        // between it may echo the input, unquoted (`top(…): the count must be …`).
-        let shape = match (out.find(": "), out.rfind(": ")) {
-            (Some(a), Some(b)) if b > a => format!("{}: {}", &out[..a], &out[b + 2..]),
-            _ => out,
-        };
-        Outcome(format!("rejected: {}", shape.chars().take(100).collect::<String>()))
+        Outcome(format!("rejected ({:?}): {}", e.kind(), out.chars().take(100).collect::<String>()))
+    }
+}
+
+/// Past the closing `quote` (a backslash escapes the next character).
+fn skip_quoted(chars: &mut std::str::Chars<'_>, quote: char) {
+    while let Some(d) = chars.next() {
+        if d == '\\' {
+            chars.next();
+        } else if d == quote {
+            break;
+        }
     }
 }
 
@@ -406,7 +416,7 @@ fn klass_versions_csv(data: &[u8]) -> Result<Outcome, Violation> {
     Ok(Outcome(format!(
         "accepted {} | derived {}",
         versions.len().min(3),
-        derived.map_or_else(|e| Outcome::rejected(&e).0, |d| format!("{}", d.len().min(3)))
+        derived.map_or_else(|e| format!("{:?}", e.kind()), |d| format!("{}", d.len().min(3)))
     )))
 }
 

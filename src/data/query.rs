@@ -241,7 +241,7 @@ impl FromStr for Filter {
                 .ok()
                 .filter(|&n| n > 0)
                 .map(Filter::Top)
-                .ok_or_else(|| Error::Query(format!("top({n}): the count must be a whole number above 0")));
+                .ok_or_else(|| Error::Query(format!("{s:?}: the count in top(n) must be a whole number above 0")));
         }
         if let Some(a) = call("from") {
             return Ok(Filter::From(a.to_string()));
@@ -253,7 +253,7 @@ impl FromStr for Filter {
             let parts: Vec<&str> = args.split(',').map(str::trim).collect();
             return match parts.as_slice() {
                 [a, b] if !a.is_empty() && !b.is_empty() => Ok(Filter::Range(a.to_string(), b.to_string())),
-                _ => Err(Error::Query(format!("range({args}): give two codes, e.g. range(2018,2023)"))),
+                _ => Err(Error::Query(format!("{s:?}: range takes two codes, e.g. range(2018,2023)"))),
             };
         }
         let codes: Vec<String> = inner.split(',').map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
@@ -327,7 +327,7 @@ impl Selection {
         match codelist {
             Some(c) => {
                 if c.len() <= 4 || c.ends_with('_') {
-                    return Err(Error::Query(format!("{dimension}={s}: the codelist has no name, e.g. agg:KommSummer")));
+                    return Err(Error::Query(format!("{dimension}={s:?}: the codelist has no name, e.g. agg:KommSummer")));
                 }
                 sel.codelist = Some(c);
                 sel.filter = match values {
