@@ -2,7 +2,7 @@
 """Summaries for scripts/bench-notebooks (reads timings files of run_notebooks.py).
 
   bench_notebooks.py merge OUT.json IN.json...      merge per-notebook timings files
-  bench_notebooks.py report --warm W.json [--cold C.json] [--phases P.json] --out bench.json
+  bench_notebooks.py report --warm W.json [--cold C.json] --out bench.json
 """
 
 from __future__ import annotations
@@ -20,10 +20,6 @@ SETUP_MAX_S = 8.0        # kernel start + every cell up to and including the `:d
 CELL_MEDIAN_MAX_S = 1.0  # ordinary cells (after the setup cell)
 CELL_P90_MAX_S = 2.0
 NOTEBOOK_MAX_S = 30.0    # end to end
-
-PHASES = ["evcxr_before", "cargo", "front_end", "monomorphisation", "codegen", "link", "rustc_other",
-          "rustc_process", "deps", "after", "evcxr_between"]
-
 
 def load(path: Path | None) -> dict:
     if path is None or not path.exists():
@@ -67,36 +63,20 @@ def summary(r: dict) -> dict:
             "cell_p90_s": quantile(later, 0.9), "cells": len(later), "total_s": r.get("total_s")}
 
 
-def phase_summary(r: dict) -> dict:
-    """Per phase: the setup cell's seconds and the median over ordinary cells."""
-    setup_idx = r.get("setup_cell_index")
-    cells = [c for c in r.get("cells", []) if "phases" in c]
-    setup = next((c["phases"] for c in cells if c["index"] == setup_idx), {})
-    later = [c["phases"] for c in cells if setup_idx is not None and c["index"] > setup_idx]
-    return {
-        "setup": {k: setup.get(k) for k in ["total", *PHASES]},
-        "cell_median": {k: quantile([p.get(k, 0.0) for p in later], 0.5) for k in ["total", *PHASES]},
-    }
-
-
 def met(w: dict) -> bool:
     return (w.get("status") == "ok" and all(w.get(k) is not None for k in ("setup_s", "total_s"))
             and w["setup_s"] <= SETUP_MAX_S and w["total_s"] <= NOTEBOOK_MAX_S
             and (w["cells"] == 0 or (w["cell_median_s"] <= CELL_MEDIAN_MAX_S and w["cell_p90_s"] <= CELL_P90_MAX_S)))
 
 
-def report(warm_path: Path, cold_path: Path | None, phases_path: Path | None, out: Path) -> int:
+def report(warm_path: Path, cold_path: Path | None, out: Path) -> int:
     warm = load(warm_path).get("notebooks", {})
     cold = load(cold_path).get("notebooks", {}) if cold_path else {}
-    phased = load(phases_path).get("notebooks", {}) if phases_path else {}
-    names = sorted(set(warm) | set(cold) | set(phased))
+    names = sorted(set(warm) | set(cold))
     rows = []
     for n in names:
         w, c = summary(warm.get(n, {})), summary(cold.get(n, {}))
-        row = {"notebook": n, "cold": c or None, "warm": w or None, "warm_targets_met": met(w) if w else False}
-        if n in phased:
-            row["phases"] = phase_summary(phased[n])
-        rows.append(row)
+        rows.append({"notebook": n, "cold": c or None, "warm": w or None, "warm_targets_met": met(w) if w else False})
     result = {
         "generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
@@ -121,19 +101,6 @@ def report(warm_path: Path, cold_path: Path | None, phases_path: Path | None, ou
     print(f"Seconds. Targets (warm): setup ≤ {SETUP_MAX_S:.0f} s (kernel start and every cell up to the `:dep` "
           f"cell), ordinary cells median ≤ {CELL_MEDIAN_MAX_S:.1f} s and p90 ≤ {CELL_P90_MAX_S:.0f} s, "
           f"notebook ≤ {NOTEBOOK_MAX_S:.0f} s: {'met' if result['all_warm_targets_met'] else 'NOT met'}.")
-    if phased:
-        print()
-        print("Phase breakdown (seconds; warm, rustc wrapper on): the setup cell, then the median ordinary cell")
-        print()
-        print("| notebook | cell | total | " + " | ".join(PHASES) + " |")
-        print("|---|---|" + "---:|" * (len(PHASES) + 1))
-        for r in rows:
-            if "phases" not in r:
-                continue
-            for which in ("setup", "cell_median"):
-                ph = r["phases"][which]
-                print(f"| {r['notebook']} | {which.replace('_', ' ')} | "
-                      + " | ".join(fmt(ph.get(k)) for k in ["total", *PHASES]) + " |")
     print(f"Written: {out}")
     return 0
 
@@ -147,13 +114,12 @@ def main(argv: list[str]) -> int:
     r = sub.add_parser("report")
     r.add_argument("--warm", type=Path, required=True)
     r.add_argument("--cold", type=Path)
-    r.add_argument("--phases", type=Path, help="a timings file written with run-notebooks --phases")
     r.add_argument("--out", type=Path, required=True)
     a = p.parse_args(argv)
     if a.cmd == "merge":
         merge(a.out, a.inputs)
         return 0
-    return report(a.warm, a.cold, a.phases, a.out)
+    return report(a.warm, a.cold, a.out)
 
 
 if __name__ == "__main__":

@@ -77,9 +77,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--lock-wait", type=int, default=3600,
                    help="seconds to wait for another kernel to release the build dir (default 3600)")
     p.add_argument("--keep-going", action="store_true", help="run the remaining notebooks after a failure")
-    p.add_argument("--phases", action="store_true",
-                   help="time the kernel's compiles per cell (rustc wrapper, -Ztime-passes on the cell crate) "
-                        "and write a phase breakdown per cell into the timings (for scripts/bench-notebooks)")
     p.add_argument("--no-html", action="store_true", help="skip the HTML export")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true",
@@ -398,16 +395,12 @@ def run_one(path: Path, args, color: bool) -> dict:
             return args.first_timeout
         return args.cell_timeout
 
-    wall: dict[int, list[float]] = {}  # wall-clock [start, end] per cell, the clock of the phase log
-
     def on_start(cell, cell_index, **_):
         current[0] = cell_index
         starts[cell_index] = time.monotonic()
-        wall[cell_index] = [time.time()]
 
     def on_executed(cell, cell_index, **_):
         ends[cell_index] = time.monotonic()
-        wall[cell_index].append(time.time())
 
     def on_error(cell, cell_index, **_):
         failed_at[0] = cell_index
@@ -425,12 +418,6 @@ def run_one(path: Path, args, color: bool) -> dict:
         on_cell_executed=on_executed,
         on_cell_error=on_error,
     )
-    phase_log = args.out / f"{path.stem}.phases.jsonl"
-    if args.phases:
-        args.out.mkdir(parents=True, exist_ok=True)
-        phase_log.unlink(missing_ok=True)
-        os.environ["RUSTC_WRAPPER"] = str(ROOT / "scripts" / "rustc_phases.py")
-        os.environ["STATBANK_PHASES_LOG"] = str(phase_log)
     log(f"{path.stem}: start (kernel {kernel}, setup cell {setup_idx})")
     t0 = time.monotonic()
     failure = None
@@ -454,12 +441,9 @@ def run_one(path: Path, args, color: bool) -> dict:
     total = time.monotonic() - t0
 
     cells = []
-    records = read_phase_log(phase_log) if args.phases else []
     for i in sorted(starts):
         if i in ends:
             cells.append({"index": i, "seconds": round(ends[i] - starts[i], 3)})
-            if args.phases and len(wall.get(i, [])) == 2:
-                cells[-1]["phases"] = cell_phases(records, *wall[i])
     first_start = min(starts.values()) if starts else None
     kernel_start_s = (first_start - t0) if first_start is not None else None
     first_cell_s = None
@@ -561,67 +545,6 @@ def lock_drift(build_dir: Path) -> list[str]:
             have = ", ".join(sorted(project.get(name, set()))) or "none"
             drift.append(f"{name} {', '.join(sorted(extra))} (Cargo.lock: {have})")
     return drift
-
-
-def read_phase_log(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    return [json.loads(l) for l in path.read_text().splitlines() if l.strip()]
-
-
-# rustc's -Ztime-passes activities, in buckets that do not overlap (nested ones left out).
-PASS_BUCKETS = {
-    "front_end": ["parse_crate", "expand_crate", "resolve_crate", "type_check_crate", "MIR_borrow_checking",
-                  "lint_checking"],
-    "monomorphisation": ["monomorphization_collector_root_collections", "monomorphization_collector_graph_walk",
-                         "partition_and_assert_distinct_symbols"],
-    "codegen": ["codegen_crate", "finish_ongoing_codegen"],
-    "link": ["link"],
-}
-
-
-def cell_phases(records: list[dict], start: float, end: float) -> dict:
-    """Where a cell's wall time went, from the rustc wrapper's records in its window.
-
-    evcxr: before its first cargo (parsing the cell, rust-analyzer's type inference,
-    writing the crate) and between cargo runs; cargo: from a cargo's start to its first
-    rustc (resolution, fingerprints); rustc of the cell crate split by -Ztime-passes
-    (rustc_other: what the passes above leave, e.g. metadata, LLVM work not waited
-    for); deps: rustc of other crates (the notebook's dylib at `:dep`); after: from the
-    last rustc's end to the cell's end (cargo finishing, loading the .so, running it).
-    """
-    mine = sorted((r for r in records if start <= r["start"] <= end), key=lambda r: r["start"])
-    total = end - start
-    out = {"total": total, "rustc_calls": len(mine)}
-    if not mine:
-        out["evcxr_and_run"] = total
-        return {k: round(v, 3) if isinstance(v, float) else v for k, v in out.items()}
-    cargos: dict[float, list[dict]] = {}
-    for r in mine:
-        cargos.setdefault(round(r.get("cargo_start") or r["start"], 2), []).append(r)
-    cargo = sum(max(0.0, min(x["start"] for x in rs) - c) for c, rs in cargos.items())
-    ctx = [r for r in mine if r["crate"] == "ctx"]
-    deps = sum(r["end"] - r["start"] for r in mine if r["crate"] != "ctx")
-    rustc_ctx = sum(r["end"] - r["start"] for r in ctx)
-    passes: dict[str, float] = {}
-    for r in ctx:
-        for name, secs in r.get("passes", []):
-            passes[name] = passes.get(name, 0.0) + secs
-    buckets = {b: sum(passes.get(n, 0.0) for n in names) for b, names in PASS_BUCKETS.items()}
-    first_cargo = min(min(cargos), mine[0]["start"])
-    last_end = max(r["end"] for r in mine)
-    out.update({
-        "evcxr_before": max(0.0, first_cargo - start),
-        "cargo": cargo,
-        **buckets,
-        "rustc_other": max(0.0, passes.get("total", rustc_ctx) - sum(buckets.values())),
-        "rustc_process": max(0.0, rustc_ctx - passes.get("total", rustc_ctx)),
-        "deps": deps,
-        "after": max(0.0, end - last_end),
-    })
-    accounted = sum(v for k, v in out.items() if k not in ("total", "rustc_calls"))
-    out["evcxr_between"] = max(0.0, total - accounted)
-    return {k: round(v, 3) if isinstance(v, float) else v for k, v in out.items()}
 
 
 def _fmt(x) -> str:
