@@ -317,12 +317,14 @@ fn die(msg: &str) -> ! {
     std::process::exit(2)
 }
 
-fn read_dir_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+/// The target's regression inputs: every file in `tests/fuzz/<target>/`, by name.
+fn regressions(target: Target) -> Vec<Vec<u8>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz").join(target.name());
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_file()).collect())
         .unwrap_or_default();
     files.sort();
-    files.into_iter().filter_map(|p| std::fs::read(&p).ok().map(|b| (p, b))).collect()
+    files.iter().map(|p| std::fs::read(p).unwrap_or_else(|e| die(&format!("reading {}: {e}", p.display())))).collect()
 }
 
 /// The seeds: the target's files from the repository's snapshot and the shared one, and its inline seeds.
@@ -384,8 +386,7 @@ fn fuzz_target(target: Target, o: &Options) -> Tally {
     let mut tally = Tally::default();
     let mut seen = HashSet::new();
     // Every regression input, then every seed.
-    let regression_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz").join(target.name());
-    for (_, bytes) in read_dir_files(&regression_dir) {
+    for bytes in regressions(target) {
         tally.regressions += 1;
         record(target, &bytes, &mut tally, &mut seen);
     }
@@ -433,8 +434,7 @@ fn main() {
         for &target in &o.targets {
             let d = dir.join(target.name());
             std::fs::create_dir_all(&d).unwrap_or_else(|e| die(&format!("creating {}: {e}", d.display())));
-            let regressions = read_dir_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz").join(target.name()));
-            let inputs = seeds(target).into_iter().chain(regressions.into_iter().map(|(_, b)| b));
+            let inputs = seeds(target).into_iter().chain(regressions(target));
             for (i, bytes) in inputs.enumerate() {
                 let path = d.join(format!("seed-{i:03}"));
                 std::fs::write(&path, bytes).unwrap_or_else(|e| die(&format!("writing {}: {e}", path.display())));
