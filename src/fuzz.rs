@@ -85,17 +85,12 @@ impl Outcome {
     fn rejected(e: &crate::Error) -> Outcome {
         let text = e.to_string();
         // The explanation: after the last ": " outside quotes.
-        let (mut quote, mut escaped, mut cut) = (None, false, 0);
-        let mut prev = ' ';
-        for (i, c) in text.char_indices() {
-            match quote {
-                Some(_) if escaped => escaped = false,
-                Some(_) if c == '\\' => escaped = true,
-                Some(q) if c == q => quote = None,
-                Some(_) => {}
-                None if c == '"' || c == '`' => quote = Some(c),
-                None if c == ' ' && prev == ':' => cut = i + 1,
-                None => {}
+        let (mut chars, mut cut, mut prev) = (text.chars(), 0, ' ');
+        while let Some(c) = chars.next() {
+            match c {
+                '"' | '`' => skip_quoted(&mut chars, c),
+                ' ' if prev == ':' => cut = text.len() - chars.as_str().len(),
+                _ => {}
             }
             prev = c;
         }
