@@ -2,7 +2,8 @@
 """Summaries for scripts/bench-notebooks (reads timings files of run_notebooks.py).
 
   bench_notebooks.py merge OUT.json IN.json...      merge per-notebook timings files
-  bench_notebooks.py report --warm W.json [--cold C.json] --out bench.json
+  bench_notebooks.py report --warm W.json [--cold C.json] [--traced T.json] --out bench.json
+  bench_notebooks.py phases T.json                   phase breakdown of a traced run (--trace-dir)
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import sys
 from pathlib import Path
 
@@ -69,7 +71,172 @@ def met(w: dict) -> bool:
             and (w["cells"] == 0 or (w["cell_median_s"] <= CELL_MEDIAN_MAX_S and w["cell_p90_s"] <= CELL_P90_MAX_S)))
 
 
-def report(warm_path: Path, cold_path: Path | None, out: Path) -> int:
+# ---- phase breakdown from a kernel trace (run_notebooks.py --trace-dir) ----------------------
+#
+# strace logs every execve and exit of the kernel's processes. A program's run is the
+# interval from its first execve (a rustup proxy execs the real cargo/rustc in the same
+# process) to its exit. Inside a cell's wall-clock window every instant goes to the
+# innermost program running then (link inside rustc inside cargo); the rest is evcxr's
+# own work, named by where it falls: before the cell's first compile (evcxr writing the
+# crate and asking rust-analyzer for the variables' types), between compiles (evcxr
+# fixing up and retrying), or after the last one (loading the .so, running the cell,
+# sending its output).
+
+PHASES = ["before compile (rust-analyzer, evcxr)", "cargo (resolve, fingerprints)", "rustc: cell crate",
+          "rustc: other crates", "link", "between compiles (evcxr retries)", "after compile (load, run, output)"]
+LINKERS = {"cc", "gcc", "collect2", "ld", "ld.bfd", "ld.gold", "ld.lld", "lld", "mold", "x86_64-linux-gnu-gcc",
+           "x86_64-linux-gnu-gcc-12", "x86_64-linux-gnu-ld", "x86_64-linux-gnu-ld.bfd"}
+_EXEC = re.compile(r'^(\d+) +(\d+\.\d+) execve\("((?:[^"\\]|\\.)*)", \[(.*?)\](?:, 0x[0-9a-f]+ /\* \d+ vars \*/)?\) = 0$')
+_EXEC_UNFINISHED = re.compile(r'^(\d+) +(\d+\.\d+) execve\("((?:[^"\\]|\\.)*)", \[(.*?)\].*<unfinished \.\.\.>$')
+_EXEC_RESUMED = re.compile(r'^(\d+) +(\d+\.\d+) <\.\.\. execve resumed>.*= 0$')
+_EXIT = re.compile(r'^(\d+) +(\d+\.\d+) \+\+\+ (?:exited with|killed by)')
+_ARG = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def parse_trace(path: Path) -> list[dict]:
+    """Programs the kernel ran: {pid, start, end, kind, detail}, from a strace -f -ttt log."""
+    procs: dict[int, dict] = {}
+    done: list[dict] = []
+    pending: dict[int, tuple] = {}
+
+    def exec_(pid: int, ts: float, argv: list[str]) -> None:
+        p = procs.get(pid)
+        if p is None:
+            p = procs[pid] = {"pid": pid, "start": ts, "end": None, "argv": argv}
+        p["argv"] = argv  # the last program the process became is the one that counts
+
+    for line in path.read_text(errors="replace").splitlines():
+        if m := _EXEC.match(line):
+            exec_(int(m[1]), float(m[2]), _ARG.findall(m[4]))
+        elif m := _EXEC_UNFINISHED.match(line):
+            pending[int(m[1])] = (float(m[2]), _ARG.findall(m[4]))
+        elif m := _EXEC_RESUMED.match(line):
+            if (pend := pending.pop(int(m[1]), None)) is not None:
+                exec_(int(m[1]), pend[0], pend[1])
+        elif m := _EXIT.match(line):
+            if (p := procs.pop(int(m[1]), None)) is not None:
+                p["end"] = float(m[2])
+                done.append(p)
+    for p in procs.values():  # still running when the trace ended (the kernel itself)
+        p["end"] = None
+        done.append(p)
+    for p in done:
+        p["kind"], p["detail"] = classify(p["argv"])
+    return done
+
+
+def classify(argv: list[str]) -> tuple[str, str]:
+    prog = os.path.basename(argv[0]) if argv else "?"
+    if prog == "rustc":
+        if "--crate-name" in argv:
+            name = argv[argv.index("--crate-name") + 1]
+            return ("rustc: cell crate", name) if name == "ctx" else ("rustc: other crates", name)
+        return "cargo (resolve, fingerprints)", "rustc " + " ".join(argv[1:3])  # -vV / --print probes
+    if prog == "cargo":
+        sub = next((a for a in argv[1:] if not a.startswith("-")), "?")
+        return "cargo (resolve, fingerprints)", sub
+    if prog in LINKERS:
+        return "link", prog
+    return "other", prog
+
+
+def _exclusive(window: tuple[float, float], procs: list[dict]) -> tuple[dict[str, float], list[tuple]]:
+    """Seconds per phase inside window, each instant to its innermost program; and the
+    compile intervals (cargo build/check runs) inside it."""
+    lo, hi = window
+    rank = {"link": 4, "rustc: cell crate": 3, "rustc: other crates": 2, "cargo (resolve, fingerprints)": 1}
+    ivs = [(max(p["start"], lo), min(p["end"], hi), p["kind"]) for p in procs
+           if p["kind"] in rank and p["end"] is not None and p["end"] > lo and p["start"] < hi]
+    compiles = sorted((max(p["start"], lo), min(p["end"], hi)) for p in procs
+                      if p["kind"] == "cargo (resolve, fingerprints)" and p["detail"] in ("build", "check")
+                      and p["end"] is not None and p["end"] > lo and p["start"] < hi)
+    cuts = sorted({lo, hi, *(t for a, b, _ in ivs for t in (a, b))})
+    out = {k: 0.0 for k in PHASES}
+    first = compiles[0][0] if compiles else hi
+    last = compiles[-1][1] if compiles else hi
+    for a, b in zip(cuts, cuts[1:]):
+        if b <= a:
+            continue
+        active = [k for s, e, k in ivs if s <= a and e >= b]
+        if active:
+            out[max(active, key=rank.__getitem__)] += b - a
+        elif b <= first:
+            out["before compile (rust-analyzer, evcxr)"] += b - a
+        elif a >= last:
+            out["after compile (load, run, output)"] += b - a
+        else:
+            out["between compiles (evcxr retries)"] += b - a
+    return out, compiles
+
+
+def phases(timings: dict) -> dict:
+    """Per notebook: the setup (kernel start to the end of the :dep cell) and the mean
+    ordinary cell, split into PHASES, with compiles per cell; from the traces in timings."""
+    result = {}
+    for name, r in timings.get("notebooks", {}).items():
+        trace = r.get("trace")
+        if not trace or not Path(trace).exists():
+            continue
+        procs = parse_trace(Path(trace))
+        setup_idx = r.get("setup_cell_index")
+        cells = [c for c in r.get("cells", []) if "epoch_start" in c]
+        setup_cells = [c for c in cells if setup_idx is not None and c["index"] <= setup_idx]
+        later = [c for c in cells if setup_idx is not None and c["index"] > setup_idx]
+        entry = {"cells": len(later)}
+        if setup_cells and r.get("epoch_start") is not None:
+            # kernel start counts: from the runner's start to the end of the setup cell
+            seconds, compiles = _exclusive((r["epoch_start"], setup_cells[-1]["epoch_end"]), procs)
+            entry["setup"] = {"seconds": {k: round(v, 3) for k, v in seconds.items()},
+                              "wall_s": round(setup_cells[-1]["epoch_end"] - r["epoch_start"], 3),
+                              "compiles": len(compiles)}
+        if later:
+            total = {k: 0.0 for k in PHASES}
+            n_compiles = 0
+            for c in later:
+                seconds, compiles = _exclusive((c["epoch_start"], c["epoch_end"]), procs)
+                n_compiles += len(compiles)
+                for k, v in seconds.items():
+                    total[k] += v
+            entry["mean_cell"] = {"seconds": {k: round(v / len(later), 3) for k, v in total.items()},
+                                  "wall_s": round(sum(c["seconds"] for c in later) / len(later), 3),
+                                  "compiles": round(n_compiles / len(later), 2)}
+        crates = sorted({p["detail"] for p in procs if p["kind"] == "rustc: other crates"})
+        entry["rebuilt_crates"] = crates  # anything but the cell crate compiled during the run
+        result[name] = entry
+    return result
+
+
+SHORT = {"before compile (rust-analyzer, evcxr)": "before", "cargo (resolve, fingerprints)": "cargo",
+         "rustc: cell crate": "rustc cell", "rustc: other crates": "rustc deps", "link": "link",
+         "between compiles (evcxr retries)": "between", "after compile (load, run, output)": "after"}
+
+
+def print_phases(ph: dict) -> None:
+    if not ph:
+        return
+    print()
+    print("Phase breakdown (traced warm run; seconds; setup = kernel start to the end of the `:dep` cell, "
+          "cell = mean ordinary cell):")
+    print()
+    print("| notebook | part | wall | compiles | " + " | ".join(SHORT[k] for k in PHASES) + " |")
+    print("|---|---|---:|---:|" + "---:|" * len(PHASES))
+    for name, e in ph.items():
+        for part, label in (("setup", "setup"), ("mean_cell", "cell")):
+            d = e.get(part)
+            if d:
+                print(f"| {name} | {label} | {d['wall_s']:.2f} | {d['compiles']} | "
+                      + " | ".join(f"{d['seconds'][k]:.2f}" for k in PHASES) + " |")
+    print()
+    print("before: evcxr writes the crate and asks rust-analyzer for the variables' types; cargo: cargo's own "
+          "time (resolve, fingerprint ~390 crates); rustc cell: the cell crate `ctx` (front end, "
+          "monomorphisation, LLVM); link: the linker; between: evcxr's fix-ups between retried compiles; "
+          "after: loading the .so, running the cell, its output.")
+    rebuilt = {n: e["rebuilt_crates"] for n, e in ph.items() if e.get("rebuilt_crates")}
+    for n, crates in rebuilt.items():
+        print(f"{n}: crates other than the cell crate compiled during the run: {', '.join(crates)}")
+
+
+def report(warm_path: Path, cold_path: Path | None, out: Path, traced_path: Path | None = None) -> int:
     warm = load(warm_path).get("notebooks", {})
     cold = load(cold_path).get("notebooks", {}) if cold_path else {}
     names = sorted(set(warm) | set(cold))
@@ -85,6 +252,12 @@ def report(warm_path: Path, cold_path: Path | None, out: Path) -> int:
         "all_warm_targets_met": bool(rows) and all(r["warm_targets_met"] for r in rows if r["warm"]),
         "notebooks": rows,
     }
+    traced = load(traced_path) if traced_path else {}
+    ph = phases(traced) if traced else {}
+    if ph:
+        result["phases"] = ph
+        # tracing's own cost: the traced run's totals against the untraced warm run's
+        result["traced_total_s"] = {n: r.get("total_s") for n, r in traced.get("notebooks", {}).items()}
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
 
@@ -101,6 +274,10 @@ def report(warm_path: Path, cold_path: Path | None, out: Path) -> int:
     print(f"Seconds. Targets (warm): setup ≤ {SETUP_MAX_S:.0f} s (kernel start and every cell up to the `:dep` "
           f"cell), ordinary cells median ≤ {CELL_MEDIAN_MAX_S:.1f} s and p90 ≤ {CELL_P90_MAX_S:.0f} s, "
           f"notebook ≤ {NOTEBOOK_MAX_S:.0f} s: {'met' if result['all_warm_targets_met'] else 'NOT met'}.")
+    print_phases(ph)
+    if ph:
+        print("Traced run totals (strace's own cost is the difference from the warm totals): "
+              + ", ".join(f"{n} {fmt(t)}" for n, t in result["traced_total_s"].items()))
     print(f"Written: {out}")
     return 0
 
@@ -115,11 +292,17 @@ def main(argv: list[str]) -> int:
     r.add_argument("--warm", type=Path, required=True)
     r.add_argument("--cold", type=Path)
     r.add_argument("--out", type=Path, required=True)
+    r.add_argument("--traced", type=Path, help="timings of a run with --trace-dir: adds the phase breakdown")
+    ph = sub.add_parser("phases", help="print the phase breakdown of a traced run's timings file")
+    ph.add_argument("timings", type=Path)
     a = p.parse_args(argv)
+    if a.cmd == "phases":
+        print_phases(phases(load(a.timings)))
+        return 0
     if a.cmd == "merge":
         merge(a.out, a.inputs)
         return 0
-    return report(a.warm, a.cold, a.out)
+    return report(a.warm, a.cold, a.out, a.traced)
 
 
 if __name__ == "__main__":

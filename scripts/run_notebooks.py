@@ -78,6 +78,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="seconds to wait for another kernel to release the build dir (default 3600)")
     p.add_argument("--keep-going", action="store_true", help="run the remaining notebooks after a failure")
     p.add_argument("--no-html", action="store_true", help="skip the HTML export")
+    p.add_argument("--trace-dir", type=Path, default=None,
+                   help="log every program the kernel starts (cargo, rustc, linker) to DIR/NAME.strace "
+                        "with strace, and each cell's wall-clock start and end in the timings, for "
+                        "scripts/bench_notebooks.py's phase breakdown")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true",
                       help="fail when an output differs from the one committed in notebooks/")
@@ -395,12 +399,18 @@ def run_one(path: Path, args, color: bool) -> dict:
             return args.first_timeout
         return args.cell_timeout
 
+    # Wall-clock (epoch) times as well, for matching cells with a kernel trace's timestamps.
+    epoch_starts: dict[int, float] = {}
+    epoch_ends: dict[int, float] = {}
+
     def on_start(cell, cell_index, **_):
         current[0] = cell_index
         starts[cell_index] = time.monotonic()
+        epoch_starts[cell_index] = time.time()
 
     def on_executed(cell, cell_index, **_):
         ends[cell_index] = time.monotonic()
+        epoch_ends[cell_index] = time.time()
 
     def on_error(cell, cell_index, **_):
         failed_at[0] = cell_index
@@ -418,8 +428,15 @@ def run_one(path: Path, args, color: bool) -> dict:
         on_cell_executed=on_executed,
         on_cell_error=on_error,
     )
+    trace = None
+    if args.trace_dir is not None:
+        args.trace_dir.mkdir(parents=True, exist_ok=True)
+        trace = (args.trace_dir / f"{path.stem}.strace").resolve()
+        trace.unlink(missing_ok=True)
+        os.environ["STATBANK_KERNEL_TRACE"] = str(trace)  # read by scripts/kernel-wrapper
     log(f"{path.stem}: start (kernel {kernel}, setup cell {setup_idx})")
     t0 = time.monotonic()
+    epoch_t0 = time.time()
     failure = None
     try:
         client.execute()
@@ -443,7 +460,10 @@ def run_one(path: Path, args, color: bool) -> dict:
     cells = []
     for i in sorted(starts):
         if i in ends:
-            cells.append({"index": i, "seconds": round(ends[i] - starts[i], 3)})
+            cell = {"index": i, "seconds": round(ends[i] - starts[i], 3)}
+            if trace is not None:
+                cell["epoch_start"], cell["epoch_end"] = epoch_starts[i], epoch_ends[i]
+            cells.append(cell)
     first_start = min(starts.values()) if starts else None
     kernel_start_s = (first_start - t0) if first_start is not None else None
     first_cell_s = None
@@ -512,6 +532,10 @@ def run_one(path: Path, args, color: bool) -> dict:
         "cells": cells,
         "output": str(args.out / f"{stem}.ipynb"),
     }
+    if trace is not None:
+        os.environ.pop("STATBANK_KERNEL_TRACE", None)
+        result["trace"] = str(trace)
+        result["epoch_start"] = epoch_t0
     if failure:
         result["error"] = failure.splitlines()[0]
         result["lost_output_only"] = bool(getattr(args, "lost_output", False))
