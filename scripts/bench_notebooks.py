@@ -73,65 +73,76 @@ def met(w: dict) -> bool:
 
 # ---- phase breakdown from a kernel trace (run_notebooks.py --trace-dir) ----------------------
 #
-# strace logs every execve and exit of the kernel's processes. A program's run is the
-# interval from its first execve (a rustup proxy execs the real cargo/rustc in the same
-# process) to its exit. Inside a cell's wall-clock window every instant goes to the
-# innermost program running then (link inside rustc inside cargo); the rest is evcxr's
-# own work, named by where it falls: before the cell's first compile (evcxr writing the
-# crate and asking rust-analyzer for the variables' types), between compiles (evcxr
-# fixing up and retrying), or after the last one (loading the .so, running the cell,
-# sending its output).
+# perf records the scheduler's fork, exec and exit events; the kernel's descendants are
+# the processes forked from it, transitively. A program's run is the interval from its
+# first exec (a rustup proxy execs the real cargo/rustc in the same process) to the exit
+# of its last thread. Inside a cell's window every instant goes to the innermost program
+# running then (link inside rustc inside cargo); the rest is evcxr's own work, named by
+# where it falls: before the cell's first compile (evcxr writing the crate and asking
+# rust-analyzer for the variables' types), between compiles (evcxr fixing up its
+# generated code and compiling again), or after the last one (loading the .so, running
+# the cell, sending its output).
 
 PHASES = ["before compile (rust-analyzer, evcxr)", "cargo (resolve, fingerprints)", "rustc: cell crate",
           "rustc: other crates", "link", "between compiles (evcxr retries)", "after compile (load, run, output)"]
-LINKERS = {"cc", "gcc", "collect2", "ld", "ld.bfd", "ld.gold", "ld.lld", "lld", "mold", "x86_64-linux-gnu-gcc",
-           "x86_64-linux-gnu-gcc-12", "x86_64-linux-gnu-ld", "x86_64-linux-gnu-ld.bfd"}
-_EXEC = re.compile(r'^(\d+) +(\d+\.\d+) execve\("((?:[^"\\]|\\.)*)", \[(.*?)\](?:, 0x[0-9a-f]+ /\* \d+ vars \*/)?\) = 0$')
-_EXEC_UNFINISHED = re.compile(r'^(\d+) +(\d+\.\d+) execve\("((?:[^"\\]|\\.)*)", \[(.*?)\].*<unfinished \.\.\.>$')
-_EXEC_RESUMED = re.compile(r'^(\d+) +(\d+\.\d+) <\.\.\. execve resumed>.*= 0$')
-_EXIT = re.compile(r'^(\d+) +(\d+\.\d+) \+\+\+ (?:exited with|killed by)')
-_ARG = re.compile(r'"((?:[^"\\]|\\.)*)"')
+LINKERS = {"cc", "gcc", "collect2", "ld", "ld.bfd", "ld.gold", "ld.lld", "lld", "rust-lld", "mold",
+           "x86_64-linux-gnu-gcc", "x86_64-linux-gnu-gcc-12", "x86_64-linux-gnu-ld", "x86_64-linux-gnu-ld.bfd"}
+_PERF = re.compile(r"^\s*(.*?)\s+(\d+)/(\d+)\s+(\d+\.\d+):\s+sched:(sched_process_\w+):\s+(.*)$")
 
 
-def parse_trace(path: Path) -> list[dict]:
-    """Programs the kernel ran: {pid, start, end, kind, detail}, from a strace -f -ttt log."""
+def parse_trace(path: Path, root: int | None = None) -> list[dict]:
+    """Programs run under root (every program, when root is None): {pid, start, end,
+    kind, detail}, from `perf script` text and the STEM.argv.json beside it."""
+    argv_path = Path(str(path).removesuffix(".perf.txt") + ".argv.json")
+    argvs = {int(k): v for k, v in json.loads(argv_path.read_text()).items()} if argv_path.exists() else {}
+    parent: dict[int, int] = {}
     procs: dict[int, dict] = {}
-    done: list[dict] = []
-    pending: dict[int, tuple] = {}
-
-    def exec_(pid: int, ts: float, argv: list[str]) -> None:
-        p = procs.get(pid)
-        if p is None:
-            p = procs[pid] = {"pid": pid, "start": ts, "end": None, "argv": argv}
-        p["argv"] = argv  # the last program the process became is the one that counts
-
     for line in path.read_text(errors="replace").splitlines():
-        if m := _EXEC.match(line):
-            exec_(int(m[1]), float(m[2]), _ARG.findall(m[4]))
-        elif m := _EXEC_UNFINISHED.match(line):
-            pending[int(m[1])] = (float(m[2]), _ARG.findall(m[4]))
-        elif m := _EXEC_RESUMED.match(line):
-            if (pend := pending.pop(int(m[1]), None)) is not None:
-                exec_(int(m[1]), pend[0], pend[1])
-        elif m := _EXIT.match(line):
-            if (p := procs.pop(int(m[1]), None)) is not None:
-                p["end"] = float(m[2])
-                done.append(p)
-    for p in procs.values():  # still running when the trace ended (the kernel itself)
-        p["end"] = None
-        done.append(p)
-    for p in done:
-        p["kind"], p["detail"] = classify(p["argv"])
-    return done
+        m = _PERF.match(line)
+        if not m:
+            continue
+        tgid, ts, event, rest = int(m[2]), float(m[4]), m[5], m[6]
+        fields = dict(kv.split("=", 1) for kv in re.findall(r"(\w+=\S+)", rest))
+        if event == "sched_process_fork":
+            parent.setdefault(int(fields["child_pid"]), tgid)
+        elif event == "sched_process_exec":
+            p = procs.get(tgid)
+            if p is None or p["end"] is not None:  # a new process (or a reused pid)
+                p = procs[tgid] = {"pid": tgid, "start": ts, "end": None}
+            p["program"] = os.path.basename(fields.get("filename", "?"))
+        elif event == "sched_process_exit" and fields.get("group_dead") == "true":
+            if (p := procs.get(tgid)) is not None and p["end"] is None:
+                p["end"] = ts
+
+    def under_root(pid: int) -> bool:
+        seen = set()
+        while pid not in seen:
+            if pid == root:
+                return True
+            seen.add(pid)
+            if pid not in parent:
+                return False
+            pid = parent[pid]
+        return False
+
+    out = []
+    for p in procs.values():
+        if root is not None and not under_root(p["pid"]):
+            continue
+        p["kind"], p["detail"] = classify(argvs.get(p["pid"]) or [p["program"]])
+        out.append(p)
+    return out
 
 
 def classify(argv: list[str]) -> tuple[str, str]:
     prog = os.path.basename(argv[0]) if argv else "?"
     if prog == "rustc":
-        if "--crate-name" in argv:
-            name = argv[argv.index("--crate-name") + 1]
-            return ("rustc: cell crate", name) if name == "ctx" else ("rustc: other crates", name)
-        return "cargo (resolve, fingerprints)", "rustc " + " ".join(argv[1:3])  # -vV / --print probes
+        name = argv[argv.index("--crate-name") + 1] if "--crate-name" in argv[:-1] else None
+        if name == "ctx":
+            return "rustc: cell crate", name
+        if name is None or name == "___":  # cargo's probes (-vV, --print, target info)
+            return "cargo (resolve, fingerprints)", "rustc " + " ".join(argv[1:3])
+        return "rustc: other crates", name
     if prog == "cargo":
         sub = next((a for a in argv[1:] if not a.startswith("-")), "?")
         return "cargo (resolve, fingerprints)", sub
@@ -170,38 +181,40 @@ def _exclusive(window: tuple[float, float], procs: list[dict]) -> tuple[dict[str
 
 
 def phases(timings: dict) -> dict:
-    """Per notebook: the setup (kernel start to the end of the :dep cell) and the mean
-    ordinary cell, split into PHASES, with compiles per cell; from the traces in timings."""
+    """Per notebook: the kernel start, the setup cells (up to the :dep cell) and the mean
+    ordinary cell, each split into PHASES, with compiles per part; from the traces."""
     result = {}
     for name, r in timings.get("notebooks", {}).items():
         trace = r.get("trace")
         if not trace or not Path(trace).exists():
             continue
-        procs = parse_trace(Path(trace))
+        procs = parse_trace(Path(trace), r.get("kernel_pid"))
         setup_idx = r.get("setup_cell_index")
-        cells = [c for c in r.get("cells", []) if "epoch_start" in c]
-        setup_cells = [c for c in cells if setup_idx is not None and c["index"] <= setup_idx]
-        later = [c for c in cells if setup_idx is not None and c["index"] > setup_idx]
-        entry = {"cells": len(later)}
-        if setup_cells and r.get("epoch_start") is not None:
-            # kernel start counts: from the runner's start to the end of the setup cell
-            seconds, compiles = _exclusive((r["epoch_start"], setup_cells[-1]["epoch_end"]), procs)
-            entry["setup"] = {"seconds": {k: round(v, 3) for k, v in seconds.items()},
-                              "wall_s": round(setup_cells[-1]["epoch_end"] - r["epoch_start"], 3),
-                              "compiles": len(compiles)}
-        if later:
+        cells = [c for c in r.get("cells", []) if "t_start" in c]
+        if not cells or setup_idx is None:
+            continue
+
+        def part(windows: list[tuple[float, float]]) -> dict:
             total = {k: 0.0 for k in PHASES}
-            n_compiles = 0
-            for c in later:
-                seconds, compiles = _exclusive((c["epoch_start"], c["epoch_end"]), procs)
-                n_compiles += len(compiles)
+            n = 0
+            for w in windows:
+                seconds, compiles = _exclusive(w, procs)
+                n += len(compiles)
                 for k, v in seconds.items():
                     total[k] += v
-            entry["mean_cell"] = {"seconds": {k: round(v / len(later), 3) for k, v in total.items()},
-                                  "wall_s": round(sum(c["seconds"] for c in later) / len(later), 3),
-                                  "compiles": round(n_compiles / len(later), 2)}
-        crates = sorted({p["detail"] for p in procs if p["kind"] == "rustc: other crates"})
-        entry["rebuilt_crates"] = crates  # anything but the cell crate compiled during the run
+            return {"seconds": total, "wall_s": sum(b - a for a, b in windows), "compiles": n}
+
+        def rounded(d: dict, per: int = 1) -> dict:
+            return {"seconds": {k: round(v / per, 3) for k, v in d["seconds"].items()},
+                    "wall_s": round(d["wall_s"] / per, 3), "compiles": round(d["compiles"] / per, 2)}
+
+        setup = [c for c in cells if c["index"] <= setup_idx]
+        later = [c for c in cells if c["index"] > setup_idx]
+        entry = {"cells": len(later), "kernel_start": rounded(part([(r["t_start"], cells[0]["t_start"])])),
+                 "setup": rounded(part([(c["t_start"], c["t_end"]) for c in setup]))}
+        if later:
+            entry["mean_cell"] = rounded(part([(c["t_start"], c["t_end"]) for c in later]), len(later))
+        entry["rebuilt_crates"] = sorted({p["detail"] for p in procs if p["kind"] == "rustc: other crates"})
         result[name] = entry
     return result
 
@@ -215,13 +228,13 @@ def print_phases(ph: dict) -> None:
     if not ph:
         return
     print()
-    print("Phase breakdown (traced warm run; seconds; setup = kernel start to the end of the `:dep` cell, "
-          "cell = mean ordinary cell):")
+    print("Phase breakdown (traced warm run, seconds): kernel start, the cells up to the `:dep` cell, "
+          "and the mean ordinary cell:")
     print()
     print("| notebook | part | wall | compiles | " + " | ".join(SHORT[k] for k in PHASES) + " |")
     print("|---|---|---:|---:|" + "---:|" * len(PHASES))
     for name, e in ph.items():
-        for part, label in (("setup", "setup"), ("mean_cell", "cell")):
+        for part, label in (("kernel_start", "kernel start"), ("setup", "setup cell"), ("mean_cell", "mean cell")):
             d = e.get(part)
             if d:
                 print(f"| {name} | {label} | {d['wall_s']:.2f} | {d['compiles']} | "

@@ -31,7 +31,10 @@ import fcntl
 import json
 import os
 import re
+import signal
+import subprocess
 import sys
+import threading
 import time
 import tomllib
 from pathlib import Path
@@ -79,9 +82,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--keep-going", action="store_true", help="run the remaining notebooks after a failure")
     p.add_argument("--no-html", action="store_true", help="skip the HTML export")
     p.add_argument("--trace-dir", type=Path, default=None,
-                   help="log every program the kernel starts (cargo, rustc, linker) to DIR/NAME.strace "
-                        "with strace, and each cell's wall-clock start and end in the timings, for "
-                        "scripts/bench_notebooks.py's phase breakdown")
+                   help="record every program the kernel starts (cargo, rustc, the linker) with perf's "
+                        "sched tracepoints into DIR/NAME.perf.txt, for scripts/bench_notebooks.py's "
+                        "phase breakdown (needs perf and root)")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true",
                       help="fail when an output differs from the one committed in notebooks/")
@@ -384,6 +387,82 @@ def update_outputs(path: Path, executed) -> bool:
     return False
 
 
+class ProcessTrace:
+    """The programs a notebook's kernel starts, for the phase breakdown of
+    scripts/bench_notebooks.py, without slowing them down: perf records the scheduler's
+    fork, exec and exit tracepoints machine-wide (no ptrace; strace -f doubled rustc's
+    time on a cell), and a thread reads the command line of each new process every 10 ms
+    to learn which crate a rustc compiles. Writes STEM.perf.txt (perf script) and
+    STEM.argv.json; a failure to trace is logged and leaves the run untraced."""
+
+    def __init__(self, stem: Path):
+        self.stem = stem.resolve()
+        self.perf = None
+        self.argv: dict[int, list[str]] = {}
+        self._stop = threading.Event()
+        self._thread = None
+
+    def start(self) -> None:
+        self.stem.parent.mkdir(parents=True, exist_ok=True)
+        data = self.stem.with_suffix(".perf.data")
+        try:
+            self.perf = subprocess.Popen(
+                ["perf", "record", "-q", "-k", "CLOCK_MONOTONIC", "-a", "-o", str(data),
+                 "-e", "sched:sched_process_fork", "-e", "sched:sched_process_exec",
+                 "-e", "sched:sched_process_exit"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        except OSError as e:
+            log(f"trace: perf not available ({e}); running untraced")
+            self.perf = None
+            return
+        time.sleep(1.0)  # perf attaches its tracepoints
+        if self.perf.poll() is not None:
+            log(f"trace: perf record failed: {self.perf.stderr.read().decode(errors='replace').strip()}")
+            self.perf = None
+            return
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
+
+    def _poll(self) -> None:
+        seen: set[int] = set()
+        while not self._stop.is_set():
+            for name in os.listdir("/proc"):
+                if not name.isdigit():
+                    continue
+                pid = int(name)
+                # a process that still shows cargo's command line may be a child of cargo
+                # between fork and exec: read it again until it has become rustc
+                if pid in seen and os.path.basename(self.argv.get(pid, ["?"])[0]) != "cargo":
+                    continue
+                try:
+                    argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+                except OSError:
+                    continue
+                if not argv or argv == [b""]:
+                    continue  # not exec'd yet: look again next round
+                seen.add(pid)
+                if b"--crate-name" in argv or os.path.basename(argv[0]) in (b"cargo", b"rustc"):
+                    self.argv[pid] = [a.decode(errors="replace") for a in argv if a]
+            self._stop.wait(0.01)
+
+    def stop(self) -> str | None:
+        if self.perf is None:
+            return None
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        self.perf.send_signal(signal.SIGINT)
+        self.perf.wait()
+        data = self.stem.with_suffix(".perf.data")
+        text = self.stem.with_suffix(".perf.txt")
+        with text.open("w") as out:
+            subprocess.run(["perf", "script", "-i", str(data), "-F", "comm,pid,tid,time,event,trace"],
+                           stdout=out, stderr=subprocess.DEVNULL, check=False)
+        data.unlink(missing_ok=True)
+        self.stem.with_suffix(".argv.json").write_text(json.dumps({str(k): v for k, v in self.argv.items()}))
+        return str(text)
+
+
 def run_one(path: Path, args, color: bool) -> dict:
     nb = nbformat.read(path, as_version=4)
     setup_idx = setup_cell_index(nb)
@@ -399,18 +478,16 @@ def run_one(path: Path, args, color: bool) -> dict:
             return args.first_timeout
         return args.cell_timeout
 
-    # Wall-clock (epoch) times as well, for matching cells with a kernel trace's timestamps.
-    epoch_starts: dict[int, float] = {}
-    epoch_ends: dict[int, float] = {}
+    kernel_pid: list[int | None] = [None]
 
     def on_start(cell, cell_index, **_):
         current[0] = cell_index
         starts[cell_index] = time.monotonic()
-        epoch_starts[cell_index] = time.time()
+        if kernel_pid[0] is None:
+            kernel_pid[0] = getattr(getattr(client.km, "provisioner", None), "pid", None)
 
     def on_executed(cell, cell_index, **_):
         ends[cell_index] = time.monotonic()
-        epoch_ends[cell_index] = time.time()
 
     def on_error(cell, cell_index, **_):
         failed_at[0] = cell_index
@@ -428,15 +505,11 @@ def run_one(path: Path, args, color: bool) -> dict:
         on_cell_executed=on_executed,
         on_cell_error=on_error,
     )
-    trace = None
-    if args.trace_dir is not None:
-        args.trace_dir.mkdir(parents=True, exist_ok=True)
-        trace = (args.trace_dir / f"{path.stem}.strace").resolve()
-        trace.unlink(missing_ok=True)
-        os.environ["STATBANK_KERNEL_TRACE"] = str(trace)  # read by scripts/kernel-wrapper
+    trace = ProcessTrace(args.trace_dir / path.stem) if args.trace_dir is not None else None
+    if trace is not None:
+        trace.start()
     log(f"{path.stem}: start (kernel {kernel}, setup cell {setup_idx})")
     t0 = time.monotonic()
-    epoch_t0 = time.time()
     failure = None
     try:
         client.execute()
@@ -461,8 +534,8 @@ def run_one(path: Path, args, color: bool) -> dict:
     for i in sorted(starts):
         if i in ends:
             cell = {"index": i, "seconds": round(ends[i] - starts[i], 3)}
-            if trace is not None:
-                cell["epoch_start"], cell["epoch_end"] = epoch_starts[i], epoch_ends[i]
+            if trace is not None:  # CLOCK_MONOTONIC, the clock of the trace's timestamps
+                cell["t_start"], cell["t_end"] = starts[i], ends[i]
             cells.append(cell)
     first_start = min(starts.values()) if starts else None
     kernel_start_s = (first_start - t0) if first_start is not None else None
@@ -533,9 +606,9 @@ def run_one(path: Path, args, color: bool) -> dict:
         "output": str(args.out / f"{stem}.ipynb"),
     }
     if trace is not None:
-        os.environ.pop("STATBANK_KERNEL_TRACE", None)
-        result["trace"] = str(trace)
-        result["epoch_start"] = epoch_t0
+        result["trace"] = trace.stop()
+        result["t_start"] = t0
+        result["kernel_pid"] = kernel_pid[0]
     if failure:
         result["error"] = failure.splitlines()[0]
         result["lost_output_only"] = bool(getattr(args, "lost_output", False))
