@@ -241,7 +241,7 @@ def print_phases(ph: dict) -> None:
                       + " | ".join(f"{d['seconds'][k]:.2f}" for k in PHASES) + " |")
     print()
     print("before: evcxr writes the crate and asks rust-analyzer for the variables' types; cargo: cargo's own "
-          "time (resolve, fingerprint ~390 crates); rustc cell: the cell crate `ctx` (front end, "
+          "time (resolve, fingerprint the ~280 crates of the graph); rustc cell: the cell crate `ctx` (front end, "
           "monomorphisation, LLVM); link: the linker; between: evcxr's fix-ups between retried compiles; "
           "after: loading the .so, running the cell, its output.")
     rebuilt = {n: e["rebuilt_crates"] for n, e in ph.items() if e.get("rebuilt_crates")}
@@ -289,7 +289,7 @@ def report(warm_path: Path, cold_path: Path | None, out: Path, traced_path: Path
           f"notebook ≤ {NOTEBOOK_MAX_S:.0f} s: {'met' if result['all_warm_targets_met'] else 'NOT met'}.")
     print_phases(ph)
     if ph:
-        print("Traced run totals (strace's own cost is the difference from the warm totals): "
+        print("Traced run totals (tracing's own cost is the difference from the warm totals): "
               + ", ".join(f"{n} {fmt(t)}" for n, t in result["traced_total_s"].items()))
     print(f"Written: {out}")
     return 0
