@@ -71,8 +71,9 @@ statbank_describe_source() {
 # Fail early, and say why, when the disk under DIR has less than NEED_GIB GiB free for
 # WHAT: a full disk otherwise surfaces deep in cargo's output as "No space left on
 # device" or a linker's "Bus error". Measured (2 cores, 2026-12-04): a clean
-# `scripts/test` puts about 3 GiB in target/ and, on a new machine, about 4.5 GiB in the
-# cache (evcxr_jupyter's install build, the kernel's build dir, the venv).
+# `scripts/test` leaves 2.7 GB in target/ and, on a new machine, 2.2 GB in the cache (the
+# kernel's build dir, the venv, evcxr_jupyter), with evcxr_jupyter's install build in
+# $TMPDIR on top while it runs.
 statbank_require_disk() {
     local dir="$1" need_gib="$2" what="$3" avail_kib
     mkdir -p "$dir"
