@@ -194,7 +194,6 @@ def diagnose_dep_failure(build_dir: Path, color: bool) -> None:
     """evcxr reports a failing `:dep` compile by the bare rustc message ("mismatched types")
     without crate or line. Re-run the kernel's own cargo build in its build dir (same
     RUSTFLAGS and --target as evcxr 0.22 uses, so nothing is rebuilt) and show the errors."""
-    import subprocess
     if not (build_dir / "Cargo.toml").exists():
         return
     try:
