@@ -396,6 +396,7 @@ class ProcessTrace:
 
     def __init__(self, stem: Path):
         self.stem = stem.resolve()
+        self.data = self.stem.with_suffix(".perf.data")
         self.perf = None
         self.argv: dict[int, list[str]] = {}
         self._stop = threading.Event()
@@ -403,10 +404,9 @@ class ProcessTrace:
 
     def start(self) -> None:
         self.stem.parent.mkdir(parents=True, exist_ok=True)
-        data = self.stem.with_suffix(".perf.data")
         try:
             self.perf = subprocess.Popen(
-                ["perf", "record", "-q", "-k", "CLOCK_MONOTONIC", "-a", "-o", str(data),
+                ["perf", "record", "-q", "-k", "CLOCK_MONOTONIC", "-a", "-o", str(self.data),
                  "-e", "sched:sched_process_fork", "-e", "sched:sched_process_exec",
                  "-e", "sched:sched_process_exit"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -452,12 +452,11 @@ class ProcessTrace:
             self._thread.join()
         self.perf.send_signal(signal.SIGINT)
         self.perf.wait()
-        data = self.stem.with_suffix(".perf.data")
         text = self.stem.with_suffix(".perf.txt")
         with text.open("w") as out:
-            subprocess.run(["perf", "script", "-i", str(data), "-F", "comm,pid,tid,time,event,trace"],
+            subprocess.run(["perf", "script", "-i", str(self.data), "-F", "comm,pid,tid,time,event,trace"],
                            stdout=out, stderr=subprocess.DEVNULL, check=False)
-        data.unlink(missing_ok=True)
+        self.data.unlink(missing_ok=True)
         self.stem.with_suffix(".argv.json").write_text(json.dumps({str(k): v for k, v in self.argv.items()}))
         return str(text)
 
