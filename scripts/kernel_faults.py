@@ -9,10 +9,15 @@ wrapper that gives it a build dir under a lock) and talks to it with jupyter_cli
    next kernel gets the same build dir and runs a cell there;
 3. two kernels started at once on one build dir: both run to the end with the right
    answer, one in the build dir and one in a throw-away dir (evcxr supports one
-   kernel per build dir; the wrapper's lock decides).
+   kernel per build dir; the wrapper's lock decides);
+4. a build dir last linked by another clone of the repository: the kernel relinks the
+   notebooks' dylib and runs this clone's code on this clone's data/snapshot
+   (scripts/kernel-start says why that needs doing).
 
-The cells are small and use no crates, so the throw-away build dirs (under
-$STATBANK_CACHE_DIR/kernel-faults) compile in seconds. Exit status 0 only if every
+Checks 1-3 use small cells and no crates, so their throw-away build dirs (under
+$STATBANK_CACHE_DIR/kernel-faults) compile in seconds. Check 4 uses the persistent
+build dir with the notebooks' `:dep` (scripts/test runs it after the notebooks, so
+polars is built there already; the relink takes about 15 s). Exit status 0 only if every
 check passes.
 """
 
@@ -30,6 +35,7 @@ from jupyter_client.manager import KernelManager
 
 CACHE = Path(os.environ.get("STATBANK_CACHE_DIR") or Path.home() / ".cache" / "statbank")
 ROOT = CACHE / "kernel-faults"
+REPO = Path(__file__).resolve().parent.parent
 
 
 def log(msg: str) -> None:
@@ -167,11 +173,39 @@ def two_kernels_at_once(failures: list[str]) -> None:
                 k.stop()
 
 
+def another_clones_build(failures: list[str]) -> None:
+    build = CACHE / "evcxr-build"
+    marker = build / "statbank-clone"
+    build.mkdir(parents=True, exist_ok=True)
+    # As if a clone elsewhere (CI's clean clone, a second checkout) had linked the dylib last.
+    marker.write_text("/elsewhere/statbank\n")
+    dylibs = sorted(build.glob("target/*/debug/deps/libstatbank_dylib.so"))
+    before = dylibs[0].stat().st_mtime_ns if dylibs else None
+    k = Kernel(build)
+    try:
+        out, err = k.run(':opt 0\n:dep statbank = { package = "statbank-dylib", path = "../dylib" }\n'
+                         'println!("{}", statbank::data::source::snapshot_dir().display());', timeout=1800)
+        want = REPO / "data" / "snapshot"
+        got = next((l.strip() for l in out.splitlines() if l.strip().endswith("snapshot")), out.strip())
+        check(failures, err is None and Path(got) == want,
+              f"the kernel reads this clone's snapshot {want} (got {got!r}, error {(err or '')[:300]!r})")
+        after = sorted(build.glob("target/*/debug/deps/libstatbank_dylib.so"))
+        check(failures, before is None or (after and after[0].stat().st_mtime_ns != before),
+              "the dylib another clone had linked was relinked for this one")
+        check(failures, marker.read_text().strip() == str(REPO),
+              f"the build dir records this clone as the one that linked it ({marker.read_text().strip()!r})")
+    finally:
+        k.stop()
+
+
 def main() -> int:
     failures: list[str] = []
     t0 = time.monotonic()
     for name, f in [("a cell that panics", panicking_cell), ("a kernel killed mid-compile", killed_mid_compile),
-                    ("two kernels at once", two_kernels_at_once)]:
+                    ("two kernels at once", two_kernels_at_once),
+                    ("a build dir another clone linked", another_clones_build)]:
+        if sys.argv[1:] and not any(a in name for a in sys.argv[1:]):
+            continue  # `scripts/kernel-faults clone` runs only the checks whose name has "clone"
         log(f"{name}:")
         t = time.monotonic()
         try:
