@@ -12,20 +12,25 @@ wrapper that gives it a build dir under a lock) and talks to it with jupyter_cli
    kernel per build dir; the wrapper's lock decides);
 4. a build dir last linked by another clone of the repository: the kernel relinks the
    notebooks' dylib and runs this clone's code on this clone's data/snapshot
-   (scripts/kernel-start says why that needs doing).
+   (scripts/kernel-start says why that needs doing);
+5. rust-analyzer's graph: the kernel runs with the toolchain scripts/setup made, whose
+   cargo shows rust-analyzer's metadata call on the build dir only the crates a cell
+   can hold (scripts/kernel-cargo) and passes evcxr's own calls on unchanged.
 
 Checks 1-3 use small cells and no crates, so their throw-away build dirs (under
-$STATBANK_CACHE_DIR/kernel-faults) compile in seconds. Check 4 uses the persistent
-build dir with the notebooks' `:dep` (scripts/test runs it after the notebooks, so
-polars is built there already; the relink takes about 15 s). Exit status 0 only if every
+$STATBANK_CACHE_DIR/kernel-faults) compile in seconds. Checks 4 and 5 use the
+persistent build dir with the notebooks' `:dep` (scripts/test runs them after the
+notebooks, so polars is built there already; the relink takes about 15 s). Exit status 0 only if every
 check passes.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -198,12 +203,48 @@ def another_clones_build(failures: list[str]) -> None:
         k.stop()
 
 
+def rust_analyzers_graph(failures: list[str]) -> None:
+    """The kernel runs with the toolchain scripts/setup made, whose cargo cuts the crate
+    graph rust-analyzer reads (scripts/kernel-cargo) and passes every other call on."""
+    toolchain = CACHE / "evcxr" / "toolchain"
+    if shutil.which("rustup") is None:
+        log("skipped: no rustup, so no kernel toolchain")
+        return
+    k = Kernel(fresh("toolchain"))
+    try:
+        out, err = k.run('! echo "TOOLCHAIN=$RUSTUP_TOOLCHAIN"')
+    finally:
+        k.stop()
+    got = next((l.removeprefix("TOOLCHAIN=").strip() for l in out.splitlines() if l.startswith("TOOLCHAIN=")), "")
+    check(failures, err is None and got == str(toolchain), f"the kernel's RUSTUP_TOOLCHAIN is {toolchain} (got {got!r})")
+    build = CACHE / "evcxr-build"  # the notebooks' build dir: its Cargo.toml has the statbank dylib
+    host = subprocess.run(["rustc", "-vV"], capture_output=True, text=True).stdout.split("host: ")[1].split()[0]
+    env = dict(os.environ, EVCXR_TMPDIR=str(build))
+    env.pop("RUSTUP_TOOLCHAIN", None)
+
+    def names(cargo: str, *args: str) -> set[str]:
+        r = subprocess.run([str(toolchain / "bin" / cargo), "metadata", "--format-version", "1", *args],
+                           cwd=build, env=env, capture_output=True, text=True, timeout=300)
+        if r.returncode != 0:
+            raise RuntimeError(f"{cargo} metadata {' '.join(args)}: {r.stderr.strip()[-300:]}")
+        return {p["name"] for p in json.loads(r.stdout)["packages"]}
+
+    ra_args = ("--manifest-path", str(build / "Cargo.toml"), "--filter-platform", host)
+    full, cut = names("cargo.real", *ra_args), names("cargo", *ra_args)
+    check(failures, {"statbank", "statbank-dylib", "polars-core", "polars-lazy", "plotters"} <= cut
+          and not cut & {"tokio", "reqwest", "syn", "sqlparser"} and cut < full,
+          f"rust-analyzer's call sees {len(cut)} of the {len(full)} packages: statbank, polars and plotters, not tokio, reqwest, syn or sqlparser")
+    own = names("cargo")  # evcxr's own call (no --manifest-path) is passed on unchanged
+    check(failures, own == names("cargo.real"), f"evcxr's own metadata call is passed through ({len(own)} packages)")
+
+
 def main() -> int:
     failures: list[str] = []
     t0 = time.monotonic()
     for name, f in [("a cell that panics", panicking_cell), ("a kernel killed mid-compile", killed_mid_compile),
                     ("two kernels at once", two_kernels_at_once),
-                    ("a build dir another clone linked", another_clones_build)]:
+                    ("a build dir another clone linked", another_clones_build),
+                    ("rust-analyzer's graph", rust_analyzers_graph)]:
         if sys.argv[1:] and not any(a in name for a in sys.argv[1:]):
             continue  # `scripts/kernel-faults clone` runs only the checks whose name has "clone"
         log(f"{name}:")

@@ -8,6 +8,7 @@
 #     venv/share/jupyter/kernels/rust/   the evcxr kernelspec (found first via JUPYTER_PATH)
 #     evcxr/bin/evcxr_jupyter      cargo install --root evcxr
 #     evcxr/bin/statbank-evcxr-kernel    copy of scripts/kernel-wrapper: persistent build dir + lock
+#     evcxr/toolchain/             the kernel's rustup path toolchain (cargo: scripts/kernel-cargo)
 #     evcxr-build/                 persistent evcxr build dir (EVCXR_TMPDIR), one kernel at a time
 #     evcxr-build.lock             flock(1) lock guarding it
 #     evcxr-config/                EVCXR_CONFIG_DIR: keeps ~/.config/evcxr out of reproducible runs
@@ -18,6 +19,7 @@ STATBANK_VENV="$STATBANK_CACHE_DIR/venv"
 STATBANK_EVCXR_ROOT="$STATBANK_CACHE_DIR/evcxr"
 STATBANK_EVCXR_BIN="$STATBANK_EVCXR_ROOT/bin/evcxr_jupyter"
 STATBANK_KERNEL_WRAPPER="$STATBANK_EVCXR_ROOT/bin/statbank-evcxr-kernel"
+STATBANK_KERNEL_TOOLCHAIN="$STATBANK_EVCXR_ROOT/toolchain"
 STATBANK_EVCXR_VERSION="0.22.0"
 STATBANK_BUILD_DIR_DEFAULT="$STATBANK_CACHE_DIR/evcxr-build"
 STATBANK_EVCXR_CONFIG="$STATBANK_CACHE_DIR/evcxr-config"
@@ -44,7 +46,11 @@ statbank_evcxr_installed() {
 statbank_ready() {
     [[ -x "$STATBANK_VENV/bin/python" && -x "$STATBANK_EVCXR_BIN" \
         && -x "$STATBANK_KERNEL_WRAPPER" && -f "$STATBANK_KERNEL_DIR/kernel.json" ]] &&
-        cmp -s "$STATBANK_ROOT/scripts/init.evcxr" "$STATBANK_EVCXR_CONFIG/init.evcxr"
+        cmp -s "$STATBANK_ROOT/scripts/init.evcxr" "$STATBANK_EVCXR_CONFIG/init.evcxr" &&
+        cmp -s "$STATBANK_ROOT/scripts/kernel-wrapper" "$STATBANK_KERNEL_WRAPPER" &&
+        { ! command -v rustup >/dev/null ||
+            { cmp -s "$STATBANK_ROOT/scripts/kernel-cargo" "$STATBANK_KERNEL_TOOLCHAIN/bin/cargo" &&
+              cmp -s "$STATBANK_ROOT/scripts/kernel_metadata.py" "$STATBANK_KERNEL_TOOLCHAIN/kernel_metadata.py"; }; }
 }
 
 statbank_require_ready() {
@@ -82,4 +88,26 @@ statbank_require_disk() {
         statbank_log "error: $what needs about $need_gib GiB free on the disk of $dir, which has $((avail_kib / 1024 / 1024)) GiB free; free some space (an old target/ of another checkout, say) and run again"
         exit 1
     fi
+}
+
+# statbank_timed KIND LABEL CMD...: run CMD with a progress line every 30 s on stderr
+# (scripts/progress.py: what rustc is compiling, how long LABEL has run and roughly how
+# long it has left); when CMD passes, remember how long it took on this machine, for the
+# next run's estimate. KIND is cold or warm. STATBANK_PROGRESS=0 runs CMD bare.
+statbank_timed() {
+    local kind="$1" label="$2"; shift 2
+    local t=$SECONDS status=0 ticker=""
+    if [[ "${STATBANK_PROGRESS:-1}" != 0 ]]; then
+        python3 "$STATBANK_ROOT/scripts/progress.py" watch --pid "$BASHPID" --label "$label" --kind "$kind" &
+        ticker=$!
+    fi
+    "$@" || status=$?
+    if [[ -n "$ticker" ]]; then
+        kill "$ticker" 2>/dev/null || true
+        wait "$ticker" 2>/dev/null || true
+    fi
+    if ((status == 0)); then
+        python3 "$STATBANK_ROOT/scripts/progress.py" record --label "$label" --kind "$kind" --seconds $((SECONDS - t)) || true
+    fi
+    return "$status"
 }
