@@ -136,6 +136,10 @@ def parse_trace(path: Path, root: int | None = None) -> list[dict]:
 
 def classify(argv: list[str]) -> tuple[str, str]:
     prog = os.path.basename(argv[0]) if argv else "?"
+    if prog in ("sh", "dash") and len(argv) > 1 and os.path.basename(argv[1]) == "cargo":
+        argv, prog = argv[1:], "cargo"  # the kernel's cargo (scripts/kernel-cargo), before it execs cargo.real
+    if prog == "cargo.real":
+        prog = "cargo"
     if prog == "rustc":
         name = argv[argv.index("--crate-name") + 1] if "--crate-name" in argv[:-1] else None
         if name == "ctx":

@@ -386,6 +386,11 @@ def update_outputs(path: Path, executed) -> bool:
     return False
 
 
+# Programs that may still exec into another (cargo into rustc; the shell running the
+# kernel's cargo script into cargo.real): the poller reads their command line again.
+CARGO_LIKE = ("cargo", "sh", "dash")
+
+
 class ProcessTrace:
     """The programs a notebook's kernel starts, for the phase breakdown of
     scripts/bench_notebooks.py, without slowing them down: perf records the scheduler's
@@ -430,8 +435,9 @@ class ProcessTrace:
                     continue
                 pid = int(name)
                 # a process that still shows cargo's command line may be a child of cargo
-                # between fork and exec: read it again until it has become rustc
-                if pid in seen and os.path.basename(self.argv.get(pid, ["?"])[0]) != "cargo":
+                # between fork and exec: read it again until it has become rustc (and the
+                # kernel's cargo, scripts/kernel-cargo, is a shell script that execs cargo.real)
+                if pid in seen and os.path.basename(self.argv.get(pid, ["?"])[0]) not in CARGO_LIKE:
                     continue
                 try:
                     argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
@@ -440,7 +446,9 @@ class ProcessTrace:
                 if not argv or argv == [b""]:
                     continue  # not exec'd yet: look again next round
                 seen.add(pid)
-                if b"--crate-name" in argv or os.path.basename(argv[0]) in (b"cargo", b"rustc"):
+                prog = os.path.basename(argv[0]).decode(errors="replace")
+                if b"--crate-name" in argv or prog in ("cargo", "cargo.real", "rustc") \
+                        or (prog in CARGO_LIKE and len(argv) > 1 and os.path.basename(argv[1]) == b"cargo"):
                     self.argv[pid] = [a.decode(errors="replace") for a in argv if a]
             self._stop.wait(0.01)
 
