@@ -8,7 +8,9 @@
 //! plain `Value` parse.
 //!
 //! `cargo bench --bench parse` (reads the repository's `data/snapshot`;
-//! `STATBANK_BENCH_RUNS` for the number of runs, default 5).
+//! `STATBANK_BENCH_RUNS` for the number of runs, default 5; `STATBANK_HUGE_PAGES=0`
+//! without `to_frame`'s huge-page advice). `scripts/bench-parse` runs it as many fresh
+//! processes, both ways, and prints the distributions.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -88,9 +90,11 @@ fn generate(base: &Dataset, ages: usize) -> (Vec<u8>, usize) {
     (s.into_bytes(), n)
 }
 
-/// The distribution of `runs` timings: best, median and 90th percentile (nearest rank).
+/// The distribution of `runs` timings: the first run (fresh memory for this process),
+/// best, median and 90th percentile (nearest rank).
 #[derive(Clone, Copy)]
 struct Timing {
+    first: Duration,
     best: Duration,
     median: Duration,
     p90: Duration,
@@ -106,9 +110,10 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Timing {
             el
         })
         .collect();
+    let first = all[0];
     all.sort();
     let rank = |q: f64| all[((q * all.len() as f64).ceil() as usize).clamp(1, all.len()) - 1];
-    Timing { best: all[0], median: rank(0.5), p90: rank(0.9) }
+    Timing { first, best: all[0], median: rank(0.5), p90: rank(0.9) }
 }
 
 impl Timing {
@@ -116,6 +121,7 @@ impl Timing {
         let s = |d: Duration| d.as_secs_f64();
         serde_json::json!({
             "seconds": s(self.best), "median_seconds": s(self.median), "p90_seconds": s(self.p90),
+            "first_seconds": s(self.first),
             "mb_per_s": mb / s(self.best), "cells_per_s": cells as f64 / s(self.best),
         })
     }
@@ -150,8 +156,8 @@ fn main() {
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let line = |name: &str, t: Timing| {
         println!(
-            "{name:<31}: best {:>7.1} ms  median {:>7.1} ms  p90 {:>7.1} ms  {:>7.1} MB/s  {:>6.2} M cells/s (best)",
-            ms(t.best), ms(t.median), ms(t.p90), mb / t.best.as_secs_f64(), cells as f64 / t.best.as_secs_f64() / 1e6
+            "{name:<31}: first {:>7.1} ms  best {:>7.1} ms  median {:>7.1} ms  p90 {:>7.1} ms  {:>7.1} MB/s  {:>6.2} M cells/s (best)",
+            ms(t.first), ms(t.best), ms(t.median), ms(t.p90), mb / t.best.as_secs_f64(), cells as f64 / t.best.as_secs_f64() / 1e6
         )
     };
     line("Dataset::from_slice + to_frame", frame);
@@ -166,6 +172,8 @@ fn main() {
         "cells": cells,
         "runs": runs,
         "profile": if cfg!(debug_assertions) { "debug" } else { "release" },
+        // `STATBANK_HUGE_PAGES=0` turns off to_frame's huge-page advice (scripts/bench-parse compares).
+        "huge_page_advice": std::env::var_os(statbank::data::jsonstat::HUGE_PAGES_ENV).map_or(true, |v| v != "0"),
         "frame": frame.json(mb, cells),
         "dataset_parse_only": parse_only.json(mb, cells),
         "serde_json_value": value.json(mb, cells),

@@ -168,9 +168,16 @@ fn zeroed_views(n: usize, huge: bool) -> Vec<View> {
 /// ownership of the memory; a failure (say, a kernel without THP) is ignored. It does
 /// stay on the address range after the memory is freed, where the allocator may reuse
 /// it; that only matters for memory that is later touched sparsely.
+///
+/// `STATBANK_HUGE_PAGES=0` in the environment turns the advice off (read once per
+/// process): the parse bench compares both ways (`scripts/bench-parse`).
 #[cfg(target_os = "linux")]
 pub(super) fn advise_huge_pages<T>(ptr: *const T, len: usize) {
     const HUGE: usize = 2 << 20;
+    static WANTED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if !*WANTED.get_or_init(|| std::env::var_os(HUGE_PAGES_ENV).map_or(true, |v| v != "0")) {
+        return;
+    }
     let start = ptr as usize;
     let Some(end) = len.checked_mul(std::mem::size_of::<T>()).and_then(|b| b.checked_add(start)) else {
         return;
@@ -188,6 +195,10 @@ pub(super) fn advise_huge_pages<T>(ptr: *const T, len: usize) {
         unsafe { libc::madvise(first as *mut libc::c_void, last - first, libc::MADV_HUGEPAGE) };
     }
 }
+
+/// The environment variable that, set to `0`, stops `to_frame` asking Linux for
+/// transparent huge pages under its large columns (for the parse bench's comparison).
+pub const HUGE_PAGES_ENV: &str = "STATBANK_HUGE_PAGES";
 
 /// Elsewhere, a no-op.
 #[cfg(not(target_os = "linux"))]
