@@ -113,9 +113,9 @@ statbank_timed() {
 }
 
 # statbank_setup_begin WHO: run scripts/setup now; or, on a new machine (evcxr_jupyter
-# missing), start it in the background with its log in target/setup.log and a progress
-# line every 30 s, so that a cargo build can run beside its install (12-25 min on 2
-# cores; its build leaves a core idle in serial phases). statbank_setup_end WHO waits
+# missing), start it in the background (statbank_timed: a progress line every 30 s) with
+# its log in target/setup.log, so that a cargo build can run beside its install (12-25 min
+# on 2 cores; its build leaves a core idle in serial phases). statbank_setup_end WHO waits
 # for it, shows its log and fails if it failed.
 statbank_setup_begin() {
     STATBANK_SETUP_PID=""
@@ -125,11 +125,12 @@ statbank_setup_begin() {
     fi
     mkdir -p "$STATBANK_ROOT/target"
     statbank_log "$1: evcxr_jupyter missing; scripts/setup runs in the background (log target/setup.log)"
-    STATBANK_PROGRESS=0 "$STATBANK_ROOT/scripts/setup" >"$STATBANK_ROOT/target/setup.log" 2>&1 </dev/null &
+    statbank_timed cold scripts/setup statbank_setup_logged &
     STATBANK_SETUP_PID=$!
-    STATBANK_SETUP_T=$SECONDS
-    python3 "$STATBANK_ROOT/scripts/progress.py" watch --pid "$STATBANK_SETUP_PID" --label scripts/setup --kind cold &
-    STATBANK_SETUP_TICKER=$!
+}
+
+statbank_setup_logged() {
+    STATBANK_PROGRESS=0 "$STATBANK_ROOT/scripts/setup" >"$STATBANK_ROOT/target/setup.log" 2>&1 </dev/null
 }
 
 statbank_setup_end() {
@@ -137,13 +138,9 @@ statbank_setup_end() {
     statbank_log "$1: waiting for scripts/setup (pid $STATBANK_SETUP_PID)"
     local status=0
     wait "$STATBANK_SETUP_PID" || status=$?
-    kill "$STATBANK_SETUP_TICKER" 2>/dev/null || true
-    wait "$STATBANK_SETUP_TICKER" 2>/dev/null || true
     cat "$STATBANK_ROOT/target/setup.log"
     if ((status != 0)); then
         statbank_log "$1: scripts/setup failed"
         return 1
     fi
-    python3 "$STATBANK_ROOT/scripts/progress.py" record --label scripts/setup --kind cold \
-        --seconds $((SECONDS - STATBANK_SETUP_T)) || true
 }
