@@ -173,7 +173,7 @@ fn main() {
         "runs": runs,
         "profile": if cfg!(debug_assertions) { "debug" } else { "release" },
         // `STATBANK_HUGE_PAGES=0` turns off to_frame's huge-page advice (scripts/bench-parse compares).
-        "huge_page_advice": std::env::var_os(statbank::data::jsonstat::HUGE_PAGES_ENV).map_or(true, |v| v != "0"),
+        "huge_page_advice": statbank::data::jsonstat::huge_page_advice(),
         "frame": frame.json(mb, cells),
         "dataset_parse_only": parse_only.json(mb, cells),
         "serde_json_value": value.json(mb, cells),

@@ -174,8 +174,7 @@ fn zeroed_views(n: usize, huge: bool) -> Vec<View> {
 #[cfg(target_os = "linux")]
 pub(super) fn advise_huge_pages<T>(ptr: *const T, len: usize) {
     const HUGE: usize = 2 << 20;
-    static WANTED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    if !*WANTED.get_or_init(|| std::env::var_os(HUGE_PAGES_ENV).map_or(true, |v| v != "0")) {
+    if !huge_page_advice() {
         return;
     }
     let start = ptr as usize;
@@ -199,6 +198,18 @@ pub(super) fn advise_huge_pages<T>(ptr: *const T, len: usize) {
 /// The environment variable that, set to `0`, stops `to_frame` asking Linux for
 /// transparent huge pages under its large columns (for the parse bench's comparison).
 pub const HUGE_PAGES_ENV: &str = "STATBANK_HUGE_PAGES";
+
+/// Whether `to_frame` asks for transparent huge pages in this process: yes unless
+/// [`HUGE_PAGES_ENV`] is `0` (read once, at the first call).
+///
+/// ```
+/// // The tests run without STATBANK_HUGE_PAGES=0, so the advice is on.
+/// assert!(statbank::data::jsonstat::huge_page_advice());
+/// ```
+pub fn huge_page_advice() -> bool {
+    static WANTED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *WANTED.get_or_init(|| std::env::var_os(HUGE_PAGES_ENV).map_or(true, |v| v != "0"))
+}
 
 /// Elsewhere, a no-op.
 #[cfg(not(target_os = "linux"))]

@@ -38,7 +38,7 @@ mod status;
 mod values;
 mod write;
 
-pub use frame::HUGE_PAGES_ENV;
+pub use frame::{huge_page_advice, HUGE_PAGES_ENV};
 pub use parse::{MAX_CELLS, MAX_UNLISTED_CELLS};
 pub use period::parse_period;
 #[cfg(test)]
